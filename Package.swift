@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "siko-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "siko", targets: ["siko"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure model and rules: Foundation only, no I/O.
+        .target(name: "SikoModel"),
+        // Reading Rules/ and Channels/ with file, line and field in every error.
+        .target(name: "SikoConfig", dependencies: [
+            "SikoModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "SikoStore", dependencies: [
+            "SikoModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "SikoChannels", dependencies: [
+            "SikoModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SikoDelivery", dependencies: [
+            "SikoModel", "SikoStore", "SikoChannels",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "SikoServer", dependencies: [
+            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "siko", dependencies: [
+            "SikoServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "siko-bench", dependencies: [
+            "SikoServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "SikoTests", dependencies: [
+            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,43 @@
+import SikoModel
+
+/// What every channel file says: how often to try, how long to wait, how many sends at once.
+public struct ChannelSettings: Sendable, Equatable {
+    public var retrySchedule: RetrySchedule
+    public var timeout: Duration
+    public var concurrency: Int
+    /// Channel-specific values (URLs, sender, credentials), after `${…}` expansion.
+    public var options: [String: String]
+
+    public init(retrySchedule: RetrySchedule = .standard, timeout: Duration = .seconds(10), concurrency: Int = 64, options: [String: String] = [:]) {
+        self.retrySchedule = retrySchedule
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.options = options
+    }
+}
+
+/// Everything read from `Channels/`.
+public struct ChannelsConfiguration: Sendable, Equatable {
+    public var webhook: ChannelSettings
+    /// Networks webhook targets may reach although private or loopback.
+    public var allowPrivateTargets: [CIDR]
+    public var email: ChannelSettings?
+    public var sms: ChannelSettings?
+
+    public init(webhook: ChannelSettings, allowPrivateTargets: [CIDR] = [], email: ChannelSettings? = nil, sms: ChannelSettings? = nil) {
+        self.webhook = webhook
+        self.allowPrivateTargets = allowPrivateTargets
+        self.email = email
+        self.sms = sms
+    }
+
+    public var outboundPolicy: OutboundPolicy { OutboundPolicy(allowed: allowPrivateTargets) }
+
+    public func settings(for channel: ChannelKind) -> ChannelSettings? {
+        switch channel {
+        case .webhook: webhook
+        case .email: email
+        case .sms: sms
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import SikoModel
+import Yams
+
+/// Reads `Channels/webhook.yaml`, `email.yaml` and `sms.yaml`, expanding `${NAME}` from the environment.
+public struct ChannelsLoader: Sendable {
+    public let directory: String
+    public let environment: [String: String]
+
+    public init(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.directory = directory
+        self.environment = environment
+    }
+
+    public func load() throws(ConfigErrors) -> ChannelsConfiguration {
+        let expander = EnvironmentExpander(environment: environment)
+        let expand: (String) -> Result<String, EnvironmentExpander.Failure> = { expander.expand($0) }
+        let webhookFile = YAMLFile(path: file("webhook.yaml"), expand: expand)
+        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets"])
+        var allow: [CIDR] = []
+        if let mapping = webhookFile.root?.mapping, let node = mapping["allowPrivateTargets"] {
+            allow = readCIDRs(node, file: webhookFile, mapping: mapping)
+        }
+        var errors = webhookFile.errors
+        var optional: [ChannelKind: ChannelSettings] = [:]
+        for kind in [ChannelKind.email, .sms] {
+            let path = file("\(kind.rawValue).yaml")
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            let yaml = YAMLFile(path: path, expand: expand)
+            optional[kind] = readSettings(yaml, extra: nil)
+            errors += yaml.errors
+        }
+        guard errors.isEmpty, let webhook else { throw ConfigErrors(errors) }
+        return ChannelsConfiguration(webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms])
+    }
+
+    private func file(_ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+
+    /// `extra` names the channel-specific keys this channel knows; nil takes any scalar as an option.
+    private func readSettings(_ file: YAMLFile, extra: Set<String>?) -> ChannelSettings? {
+        guard let root = file.root else { return nil }
+        let common: Set<String> = ["retrySchedule", "timeout", "concurrency"]
+        let mapping: Node.Mapping?
+        if let extra {
+            mapping = file.mapping(root, field: "", allowed: common.union(extra))
+        } else {
+            mapping = root.mapping
+            if mapping == nil { file.fail(root, "", "must be a mapping") }
+        }
+        guard let mapping else { return nil }
+        var settings = ChannelSettings()
+        if let delays = file.stringList(mapping, "retrySchedule", field: "retrySchedule") {
+            var parsed: [Duration] = []
+            for (index, (text, node)) in delays.enumerated() {
+                if let delay = DurationText.parse(text) { parsed.append(delay) } else {
+                    file.fail(node, "retrySchedule[\(index)]", "'\(text)' is not a duration such as 0s, 5s, 5m, 2h")
+                }
+            }
+            if delays.isEmpty { file.fail(mapping["retrySchedule"], "retrySchedule", "needs at least one entry") }
+            settings.retrySchedule = RetrySchedule(delays: parsed)
+        }
+        if let text = file.string(mapping, "timeout", field: "timeout") {
+            if let timeout = DurationText.parse(text), timeout > .zero { settings.timeout = timeout } else {
+                file.fail(mapping["timeout"], "timeout", "'\(text)' is not a positive duration such as 10s")
+            }
+        }
+        if let text = file.string(mapping, "concurrency", field: "concurrency") {
+            if let value = Int(text), (1...10_000).contains(value) { settings.concurrency = value } else {
+                file.fail(mapping["concurrency"], "concurrency", "'\(text)' must be a whole number from 1 to 10000")
+            }
+        }
+        if extra == nil {
+            for (key, value) in mapping where !common.contains(key.string ?? "") {
+                guard let name = key.string else { continue }
+                if value.scalar != nil, let text = file.string(mapping, name, field: name) { settings.options[name] = text }
+            }
+        }
+        return settings
+    }
+
+    private func readCIDRs(_ node: Node, file: YAMLFile, mapping: Node.Mapping) -> [CIDR] {
+        let entries: [(String, Node)]
+        if node.scalar != nil {
+            // One string, comma-separated, as `${SIKO_WEBHOOK_ALLOW:-}` gives it.
+            guard let text = file.string(mapping, "allowPrivateTargets", field: "allowPrivateTargets") else { return [] }
+            entries = text.split(separator: ",").map { (String($0).trimmingCharacters(in: .whitespaces), node) }
+        } else {
+            entries = file.stringList(mapping, "allowPrivateTargets", field: "allowPrivateTargets") ?? []
+        }
+        var result: [CIDR] = []
+        for (index, (text, item)) in entries.enumerated() where !text.isEmpty {
+            if let cidr = CIDR(text) { result.append(cidr) } else {
+                file.fail(item, "allowPrivateTargets[\(index)]", "'\(text)' is not a CIDR such as 127.0.0.0/8")
+            }
+        }
+        return result
+    }
+}

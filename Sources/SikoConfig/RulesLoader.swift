@@ -1,0 +1,112 @@
+import Foundation
+import SikoModel
+import Yams
+
+/// Reads `Rules/areas.yaml`, `Rules/topics.yaml` and `Rules/partners.yaml` into reference data,
+/// or reports every error with file, line and field.
+public struct RulesLoader: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public func load() throws(ConfigErrors) -> ReferenceData {
+        let areasFile = YAMLFile(path: file("areas.yaml"))
+        let topicsFile = YAMLFile(path: file("topics.yaml"))
+        let partnersFile = YAMLFile(path: file("partners.yaml"))
+        let areas = readAreas(areasFile)
+        let topics = readTopics(topicsFile)
+        let tree = try? AreaTree(areas)
+        let partners = readPartners(partnersFile, areas: Set(areas.map(\.id)))
+        let errors = areasFile.errors + topicsFile.errors + partnersFile.errors
+        guard errors.isEmpty, let tree else { throw ConfigErrors(errors) }
+        return ReferenceData(areas: tree, topics: topics, partners: partners)
+    }
+
+    private func file(_ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+
+    private func readAreas(_ file: YAMLFile) -> [Area] {
+        var areas: [Area] = []
+        var seen: Set<String> = []
+        var seenAGS: Set<String> = []
+        for (index, node) in file.topLevelList("areas") {
+            let field = "areas[\(index)]"
+            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "kind", "parent", "ags"]) else { continue }
+            let id = file.string(mapping, "id", field: "\(field).id")
+            let name = file.string(mapping, "name", field: "\(field).name")
+            let kindText = file.string(mapping, "kind", field: "\(field).kind")
+            let parent = file.string(mapping, "parent", field: "\(field).parent", required: false)
+            let ags = file.string(mapping, "ags", field: "\(field).ags", required: false)
+            var valid = id != nil && name != nil
+            if let id {
+                if !Slug.isValid(id) { file.fail(mapping["id"], "\(field).id", "'\(id)' is not a slug (a-z, 0-9, single hyphens)"); valid = false }
+                if !seen.insert(id).inserted { file.fail(mapping["id"], "\(field).id", "duplicate area '\(id)'"); valid = false }
+            }
+            let kind = kindText.flatMap(Area.Kind.init(rawValue:))
+            if kindText != nil, kind == nil {
+                file.fail(mapping["kind"], "\(field).kind", "must be one of \(Area.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let parent, !seen.contains(parent) {
+                file.fail(mapping["parent"], "\(field).parent", "unknown area '\(parent)' (a parent must be listed before its children)")
+                valid = false
+            }
+            if parent == nil, kind != .region, kind != nil {
+                file.fail(mapping["kind"], "\(field).parent", "is required for a \(kind!.rawValue)")
+            }
+            if let ags {
+                if ags.isEmpty || !ags.allSatisfy({ $0.isASCII && $0.isNumber }) || ags.count > 12 {
+                    file.fail(mapping["ags"], "\(field).ags", "'\(ags)' is not an official key (digits only; quote it to keep leading zeros)")
+                } else if !seenAGS.insert(ags).inserted {
+                    file.fail(mapping["ags"], "\(field).ags", "duplicate key '\(ags)'")
+                }
+            }
+            if valid, let id, let name, let kind {
+                areas.append(Area(id: id, name: name, kind: kind, parent: parent, ags: ags))
+            }
+        }
+        return areas
+    }
+
+    private func readTopics(_ file: YAMLFile) -> [Topic] {
+        var topics: [Topic] = []
+        var seen: Set<String> = []
+        for (index, node) in file.topLevelList("topics") {
+            let field = "topics[\(index)]"
+            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "nameEn", "description"]) else { continue }
+            guard let id = file.string(mapping, "id", field: "\(field).id"),
+                  let name = file.string(mapping, "name", field: "\(field).name") else { continue }
+            if !Slug.isValid(id) { file.fail(mapping["id"], "\(field).id", "'\(id)' is not a slug (a-z, 0-9, single hyphens)"); continue }
+            if !seen.insert(id).inserted { file.fail(mapping["id"], "\(field).id", "duplicate topic '\(id)'"); continue }
+            topics.append(Topic(
+                id: id, name: name, nameEn: file.string(mapping, "nameEn", field: "\(field).nameEn", required: false),
+                description: file.string(mapping, "description", field: "\(field).description", required: false)
+            ))
+        }
+        return topics
+    }
+
+    private func readPartners(_ file: YAMLFile, areas: Set<String>) -> [Partner] {
+        var partners: [Partner] = []
+        var seen: Set<String> = []
+        for (index, node) in file.topLevelList("partners") {
+            let field = "partners[\(index)]"
+            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "nameEn", "kind", "jurisdiction"]) else { continue }
+            let id = file.string(mapping, "id", field: "\(field).id")
+            let name = file.string(mapping, "name", field: "\(field).name")
+            let jurisdiction = file.stringList(mapping, "jurisdiction", field: "\(field).jurisdiction") ?? []
+            for (offset, (area, areaNode)) in jurisdiction.enumerated() where !areas.contains(area) {
+                file.fail(areaNode, "\(field).jurisdiction[\(offset)]", "unknown area '\(area)'")
+            }
+            guard let id, let name else { continue }
+            if !Slug.isValid(id) { file.fail(mapping["id"], "\(field).id", "'\(id)' is not a slug (a-z, 0-9, single hyphens)"); continue }
+            if !seen.insert(id).inserted { file.fail(mapping["id"], "\(field).id", "duplicate partner '\(id)'"); continue }
+            partners.append(Partner(
+                id: id, name: name, nameEn: file.string(mapping, "nameEn", field: "\(field).nameEn", required: false),
+                kind: file.string(mapping, "kind", field: "\(field).kind", required: false),
+                jurisdiction: jurisdiction.map(\.0)
+            ))
+        }
+        return partners
+    }
+}

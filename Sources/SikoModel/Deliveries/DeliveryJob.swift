@@ -1,0 +1,15 @@
+/// A delivery a worker holds under lease, with what it needs to send it.
+public struct DeliveryJob: Sendable {
+    public var delivery: Delivery
+    public var event: Event
+    /// The subscription's webhook signing secret (`whsec_…`), for webhooks.
+    public var secret: String?
+    public var language: Language
+
+    public init(delivery: Delivery, event: Event, secret: String?, language: Language) {
+        self.delivery = delivery
+        self.event = event
+        self.secret = secret
+        self.language = language
+    }
+}

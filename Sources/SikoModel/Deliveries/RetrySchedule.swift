@@ -1,0 +1,56 @@
+import Foundation
+
+/// One attempt per entry: entry n is the wait before attempt n+1 (the first is usually `0s`).
+/// When the entries are used up the delivery is dead.
+public struct RetrySchedule: Sendable, Equatable {
+    public var delays: [Duration]
+
+    public static let standard = RetrySchedule(delays: [
+        .seconds(0), .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18_000),
+        .seconds(36_000), .seconds(36_000),
+    ])
+
+    public init(delays: [Duration]) { self.delays = delays }
+
+    public var maxAttempts: Int { delays.count }
+
+    /// The wait before the attempt after attempt `number` (1-based), or nil when it was the last.
+    public func delay(after number: Int) -> Duration? {
+        number < delays.count ? delays[max(number, 0)] : nil
+    }
+}
+
+/// What becomes of a delivery after one attempt: pure, so every branch is tested in microseconds.
+public struct DeliveryTransition: Sendable, Equatable {
+    public var status: DeliveryStatus
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var disablesSubscription: Bool
+
+    public static func after(
+        _ outcome: DeliveryOutcome, attempt number: Int, schedule: RetrySchedule, now: Date
+    ) -> DeliveryTransition {
+        switch outcome {
+        case .delivered:
+            return .init(status: .delivered, nextAttemptAt: nil, lastError: nil, disablesSubscription: false)
+        case .sent:
+            return .init(status: .sent, nextAttemptAt: nil, lastError: nil, disablesSubscription: false)
+        case .permanent(let reason):
+            return .init(status: .dead, nextAttemptAt: nil, lastError: reason, disablesSubscription: false)
+        case .gone(let reason):
+            return .init(status: .dead, nextAttemptAt: nil, lastError: reason, disablesSubscription: true)
+        case .retry(let requested, let reason):
+            guard let scheduled = schedule.delay(after: number) else {
+                return .init(
+                    status: .dead, nextAttemptAt: nil,
+                    lastError: "\(reason) (gave up after \(number) attempts)", disablesSubscription: false
+                )
+            }
+            let wait = max(scheduled, requested ?? .zero)
+            return .init(
+                status: .failed, nextAttemptAt: now.addingTimeInterval(wait.timeInterval), lastError: reason,
+                disablesSubscription: false
+            )
+        }
+    }
+}

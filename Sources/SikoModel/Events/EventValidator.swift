@@ -1,0 +1,87 @@
+import Foundation
+
+/// Turns a submission into an `Event`, or names every field that is wrong.
+public struct EventValidator: Sendable {
+    public struct Limits: Sendable {
+        public var externalId = 128
+        public var title = 200
+        public var body = 20_000
+        public var areas = 50
+        public var dataDepth = 16
+        public init() {}
+    }
+
+    public let reference: ReferenceData
+    public let limits: Limits
+
+    public init(reference: ReferenceData, limits: Limits = Limits()) {
+        self.reference = reference
+        self.limits = limits
+    }
+
+    public func validate(
+        _ submission: EventSubmission, publisher: String, id: String, now: Date
+    ) -> Result<Event, ValidationFailure> {
+        var errors: [FieldError] = []
+        let externalId = submission.externalId
+        if let externalId, externalId.isEmpty || externalId.count > limits.externalId {
+            errors.append(.init("externalId", "must be 1 to \(limits.externalId) characters"))
+        }
+        let topic = submission.topic ?? ""
+        if submission.topic == nil {
+            errors.append(.init("topic", "is required"))
+        } else if reference.topic(topic) == nil {
+            errors.append(.init("topic", "unknown topic '\(topic)' (see GET /v1/topics)"))
+        }
+        var urgency = Urgency.low
+        if let raw = submission.urgency {
+            if let value = Urgency(rawValue: raw) { urgency = value } else {
+                errors.append(.init("urgency", "must be one of low, medium, high, critical"))
+            }
+        } else {
+            errors.append(.init("urgency", "is required"))
+        }
+        var areas: [String] = []
+        if let submitted = submission.areas, !submitted.isEmpty {
+            if submitted.count > limits.areas {
+                errors.append(.init("areas", "at most \(limits.areas) areas"))
+            }
+            for (index, reference) in submitted.prefix(limits.areas).enumerated() {
+                if let id = self.reference.areas.resolve(reference) {
+                    if !areas.contains(id) { areas.append(id) }
+                } else {
+                    errors.append(.init("areas[\(index)]", "unknown area '\(reference.prefix(64))' (an area id or AGS, see GET /v1/areas)"))
+                }
+            }
+        } else {
+            errors.append(.init("areas", "at least one area is required"))
+        }
+        let title = submission.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if title.isEmpty {
+            errors.append(.init("title", "is required"))
+        } else if title.count > limits.title {
+            errors.append(.init("title", "at most \(limits.title) characters"))
+        }
+        if let body = submission.body, body.count > limits.body {
+            errors.append(.init("body", "at most \(limits.body) characters"))
+        }
+        var classification = Classification.public
+        if let raw = submission.classification {
+            if let value = Classification(rawValue: raw) { classification = value } else {
+                errors.append(.init("classification", "must be public or restricted"))
+            }
+        }
+        if let expiresAt = submission.expiresAt, expiresAt <= now {
+            errors.append(.init("expiresAt", "lies in the past"))
+        }
+        if let data = submission.data, data.depth > limits.dataDepth {
+            errors.append(.init("data", "nested deeper than \(limits.dataDepth) levels"))
+        }
+        guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
+        return .success(Event(
+            id: id, externalId: externalId, publisher: publisher, topic: topic, urgency: urgency,
+            areas: areas, title: title, body: submission.body, classification: classification,
+            publishedAt: now, expiresAt: submission.expiresAt, data: submission.data
+        ))
+    }
+}

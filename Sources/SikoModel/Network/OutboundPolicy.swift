@@ -1,0 +1,27 @@
+/// Which addresses the gateway may connect to on a partner's behalf: public ones, and private or
+/// loopback ones only where the operator allowed them (`allowPrivateTargets`). Guards against
+/// server-side request forgery into the agencies' own networks.
+public struct OutboundPolicy: Sendable, Equatable {
+    public var allowed: [CIDR]
+
+    public init(allowed: [CIDR] = []) { self.allowed = allowed }
+
+    /// Loopback, private, link-local, shared, multicast, reserved and unique-local ranges.
+    public static let nonPublic: [CIDR] = [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+        "224.0.0.0/4", "240.0.0.0/4",
+        "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+    ].compactMap(CIDR.init)
+
+    public func permits(_ address: IPAddress) -> Bool {
+        let address = address.unmapped
+        if allowed.contains(where: { $0.contains(address) }) { return true }
+        return !Self.nonPublic.contains { $0.contains(address) }
+    }
+
+    /// True when an http (not https) URL may be used: only towards allow-listed networks.
+    public func permitsPlainHTTP(to address: IPAddress) -> Bool {
+        allowed.contains { $0.contains(address.unmapped) }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Builds or changes a subscription from a submission, naming every wrong field.
+public struct SubscriptionValidator: Sendable {
+    public let reference: ReferenceData
+    public let targets: TargetRules
+    /// Channels whose adapters are configured; others answer "channel not configured".
+    public let channels: Set<ChannelKind>
+    public var maxAreas = 100
+    public var maxTopics = 50
+    public var maxName = 200
+
+    public init(reference: ReferenceData, targets: TargetRules, channels: Set<ChannelKind>) {
+        self.reference = reference
+        self.targets = targets
+        self.channels = channels
+    }
+
+    public func create(
+        _ submission: SubscriptionSubmission, partner: String, id: String, now: Date
+    ) -> Result<Subscription, ValidationFailure> {
+        var errors: [FieldError] = []
+        for (field, value) in [("name", submission.name), ("channel", submission.channel), ("target", submission.target)] where value == nil {
+            errors.append(.init(field, "is required"))
+        }
+        if submission.areas?.isEmpty ?? true { errors.append(.init("areas", "at least one area is required")) }
+        let draft = Subscription(
+            id: id, partner: partner, name: "", areas: [], topics: [], minUrgency: .low, channel: .webhook,
+            target: "", language: .de, createdAt: now, updatedAt: now
+        )
+        return apply(submission, to: draft, now: now, errors: errors)
+    }
+
+    public func update(
+        _ existing: Subscription, with submission: SubscriptionSubmission, now: Date
+    ) -> Result<Subscription, ValidationFailure> {
+        if submission.areas?.isEmpty == true {
+            return .failure(.init(errors: [.init("areas", "at least one area is required")]))
+        }
+        return apply(submission, to: existing, now: now, errors: [])
+    }
+
+    private func apply(
+        _ submission: SubscriptionSubmission, to base: Subscription, now: Date, errors initial: [FieldError]
+    ) -> Result<Subscription, ValidationFailure> {
+        var errors = initial
+        var result = base
+        if let name = submission.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if name.isEmpty || name.count > maxName {
+                errors.append(.init("name", "must be 1 to \(maxName) characters"))
+            }
+            result.name = name
+        }
+        if let areas = submission.areas {
+            if areas.count > maxAreas { errors.append(.init("areas", "at most \(maxAreas) areas")) }
+            var resolved: [String] = []
+            for (index, value) in areas.prefix(maxAreas).enumerated() {
+                if let id = reference.areas.resolve(value) {
+                    if !resolved.contains(id) { resolved.append(id) }
+                } else {
+                    errors.append(.init("areas[\(index)]", "unknown area '\(value.prefix(64))' (see GET /v1/areas)"))
+                }
+            }
+            result.areas = resolved
+        }
+        if let topics = submission.topics {
+            if topics.count > maxTopics { errors.append(.init("topics", "at most \(maxTopics) topics")) }
+            for (index, topic) in topics.prefix(maxTopics).enumerated() where reference.topic(topic) == nil {
+                errors.append(.init("topics[\(index)]", "unknown topic '\(topic.prefix(64))' (see GET /v1/topics)"))
+            }
+            result.topics = Array(Set(topics.prefix(maxTopics))).sorted()
+        }
+        if let raw = submission.minUrgency {
+            if let urgency = Urgency(rawValue: raw) { result.minUrgency = urgency } else {
+                errors.append(.init("minUrgency", "must be one of low, medium, high, critical"))
+            }
+        }
+        if let raw = submission.language {
+            if let language = Language(rawValue: raw) { result.language = language } else {
+                errors.append(.init("language", "must be de or en"))
+            }
+        }
+        var channelKnown = true
+        if let raw = submission.channel {
+            if let channel = ChannelKind(rawValue: raw) {
+                if channels.contains(channel) { result.channel = channel } else {
+                    errors.append(.init("channel", "channel not configured: \(raw)"))
+                    channelKnown = false
+                }
+            } else {
+                errors.append(.init("channel", "must be one of email, sms, webhook"))
+                channelKnown = false
+            }
+        }
+        if let target = submission.target { result.target = target }
+        if channelKnown, submission.target != nil || submission.channel != nil,
+           let problem = targets.problem(with: result.target, channel: result.channel) {
+            errors.append(.init("target", problem))
+        }
+        if let enabled = submission.enabled {
+            result.enabled = enabled
+            if enabled { result.disabledReason = nil }
+        }
+        guard errors.isEmpty else { return .failure(.init(errors: errors)) }
+        result.updatedAt = now
+        return .success(result)
+    }
+}

@@ -1,0 +1,17 @@
+/// A member organisation of the cooperation, from `Rules/partners.yaml`.
+public struct Partner: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var nameEn: String?
+    public var kind: String?
+    /// The areas this partner may publish into (and everything inside them).
+    public var jurisdiction: [String]
+
+    public init(id: String, name: String, nameEn: String? = nil, kind: String? = nil, jurisdiction: [String]) {
+        self.id = id
+        self.name = name
+        self.nameEn = nameEn
+        self.kind = kind
+        self.jurisdiction = jurisdiction
+    }
+}
