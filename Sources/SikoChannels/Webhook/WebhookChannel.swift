@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SikoModel
+
+/// Signed HTTP POSTs (Standard Webhooks). 2xx is delivered, 410 gives the subscription up,
+/// everything else is tried again; redirects are not followed.
+public final class WebhookChannel: Channel {
+    public struct Settings: Sendable {
+        public var timeout: Duration
+        public var concurrency: Int
+        public var outbound: OutboundPolicy
+        public var userAgent = "SiKo-Gateway/1.0"
+
+        public init(timeout: Duration, concurrency: Int, outbound: OutboundPolicy) {
+            self.timeout = timeout
+            self.concurrency = concurrency
+            self.outbound = outbound
+        }
+    }
+
+    public let kind = ChannelKind.webhook
+    private let settings: Settings
+    private let client: HTTPClient
+    private let outboundGuard: OutboundGuard
+    private let clock: any WallClock
+
+    public init(settings: Settings, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.clock = clock
+        outboundGuard = OutboundGuard(policy: settings.outbound)
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, settings.concurrency)
+        )
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func send(_ job: DeliveryJob) async -> SendReport {
+        guard let secret = job.secret, let signer = try? WebhookSigner(secret: secret) else {
+            return SendReport(.permanent(reason: "the subscription has no valid signing secret"))
+        }
+        guard let url = URLComponents(string: job.delivery.target), let host = url.host,
+              let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+            return SendReport(.permanent(reason: "target is not an http(s) URL"))
+        }
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        if case .refused(let reason) = await outboundGuard.check(host: host, port: port) {
+            return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
+        }
+        let body: Data
+        do {
+            body = try WebhookPayload(job: job).encoded()
+        } catch {
+            return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
+        }
+        let timestamp = Int(clock.now().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: job.delivery.target)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "user-agent", value: settings.userAgent)
+        request.headers.add(name: "webhook-id", value: job.delivery.id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: signer.signature(id: job.delivery.id, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
+            let excerpt = try await Self.excerpt(of: response)
+            return Self.classify(status: Int(response.status.code), headers: response.headers, excerpt: excerpt, now: clock.now())
+        } catch {
+            return SendReport(.retry(after: nil, reason: Self.describe(error)))
+        }
+    }
+
+    /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.
+    static func classify(status: Int, headers: HTTPHeaders, excerpt: String, now: Date) -> SendReport {
+        let detail = excerpt.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(excerpt)"
+        switch status {
+        case 200..<300: return SendReport(.delivered, responseCode: status)
+        case 410: return SendReport(.gone(reason: "\(detail) (subscription disabled)"), responseCode: status)
+        case 429, 503:
+            let after = headers.first(name: "retry-after").flatMap { RetryAfter.parse($0, now: now) }
+            return SendReport(.retry(after: after, reason: detail), responseCode: status)
+        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status)
+        }
+    }
+
+    /// Reads (and so frees the connection of) the answer, keeping a short excerpt for the record.
+    private static func excerpt(of response: HTTPClientResponse) async throws -> String {
+        var kept: [UInt8] = []
+        for try await chunk in response.body where kept.count < 200 {
+            kept += chunk.readableBytesView.prefix(200 - kept.count)
+        }
+        return String(decoding: kept, as: UTF8.self)
+            .replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
+            default: return "connection failed: \(error)"
+            }
+        }
+        return "connection failed: \(error)"
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date, capped at a day.
+enum RetryAfter {
+    static func parse(_ value: String, now: Date) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int64(trimmed), seconds >= 0 { return .seconds(min(seconds, 86_400)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return .seconds(Int64(min(max(0, date.timeIntervalSince(now)), 86_400)))
+    }
+}

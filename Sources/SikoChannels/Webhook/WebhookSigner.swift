@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+
+/// Standard Webhooks signatures: `v1,` + base64 HMAC-SHA256 over `{id}.{timestamp}.{body}`, keyed
+/// with the base64-decoded part of the `whsec_…` secret.
+public struct WebhookSigner: Sendable {
+    public static let secretPrefix = "whsec_"
+    private let key: SymmetricKey
+
+    public enum SecretError: Error, Equatable {
+        case malformed
+    }
+
+    public init(secret: String) throws(SecretError) {
+        guard secret.hasPrefix(Self.secretPrefix),
+              let bytes = Data(base64Encoded: String(secret.dropFirst(Self.secretPrefix.count))), bytes.count >= 16 else {
+            throw .malformed
+        }
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// A new secret with 256 random bits.
+    public static func makeSecret() -> String {
+        secretPrefix + Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
+    }
+
+    public func signature(id: String, timestamp: Int, body: some DataProtocol) -> String {
+        var hmac = HMAC<SHA256>(key: key)
+        hmac.update(data: Array("\(id).\(timestamp).".utf8))
+        hmac.update(data: body)
+        return "v1," + Data(hmac.finalize()).base64EncodedString()
+    }
+}

@@ -1,0 +1,91 @@
+import GRDB
+
+/// Named, append-only migrations. Times are Unix milliseconds (INTEGER): compact, fast to compare,
+/// and the same in PostgreSQL (bigint).
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: keys, subscriptions, events, deliveries, attempts") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_key (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    scopes TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    revoked_at INTEGER
+                );
+                CREATE TABLE subscription (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    areas TEXT NOT NULL,
+                    topics TEXT NOT NULL,
+                    min_urgency TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    secret TEXT,
+                    enabled INTEGER NOT NULL,
+                    disabled_reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    deleted_at INTEGER
+                );
+                CREATE INDEX subscription_partner ON subscription(partner) WHERE deleted_at IS NULL;
+                CREATE TABLE event (
+                    id TEXT PRIMARY KEY,
+                    publisher TEXT NOT NULL,
+                    external_id TEXT,
+                    idempotency_key TEXT,
+                    topic TEXT NOT NULL,
+                    urgency TEXT NOT NULL,
+                    areas TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    body TEXT,
+                    classification TEXT NOT NULL,
+                    published_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    data TEXT,
+                    delivery_count INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX event_external_id ON event(publisher, external_id) WHERE external_id IS NOT NULL;
+                CREATE UNIQUE INDEX event_idempotency_key ON event(publisher, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE TABLE delivery (
+                    id TEXT PRIMARY KEY,
+                    event_id TEXT NOT NULL REFERENCES event(id),
+                    subscription_id TEXT NOT NULL,
+                    partner TEXT NOT NULL,
+                    publisher TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    next_attempt_at INTEGER,
+                    lease_owner TEXT,
+                    lease_expires_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX delivery_event ON delivery(event_id);
+                CREATE INDEX delivery_due ON delivery(next_attempt_at) WHERE status IN ('pending', 'failed');
+                CREATE INDEX delivery_lease ON delivery(lease_expires_at) WHERE status = 'sending';
+                CREATE INDEX delivery_status ON delivery(status, id);
+                CREATE INDEX delivery_subscription ON delivery(subscription_id) WHERE status IN ('pending', 'failed');
+                CREATE TABLE attempt (
+                    delivery_id TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    response_code INTEGER,
+                    error TEXT,
+                    PRIMARY KEY (delivery_id, number)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,391 @@
+import Foundation
+import GRDB
+import SikoModel
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=NORMAL`. Publishing and
+/// completing go through group commit, so many requests share one transaction.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    private let publisher: GroupCommit<PublishRequest, PublishResult>
+    private let completer: GroupCommit<AttemptResult, Void>
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteSchema.migrator.migrate(pool)
+        self.pool = pool
+        publisher = GroupCommit(maxBatch: 512) { batch in await Self.flushPublishes(batch, pool: pool) }
+        completer = GroupCommit(maxBatch: 1024) { batch in await Self.flushCompletions(batch, pool: pool) }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: API keys
+
+    public func insertKey(_ key: StoredKey) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_key (id, partner, hash, scopes, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    key.id, key.partner, key.hash, key.scopes.map(\.rawValue).sorted().joined(separator: " "),
+                    SQLiteRows.millis(key.createdAt), SQLiteRows.millis(key.expiresAt), SQLiteRows.millis(key.revokedAt),
+                ]
+            )
+        }
+    }
+
+    public func key(hash: String) async throws -> StoredKey? {
+        try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_key WHERE hash = ?"), arguments: [hash]).map(SQLiteRows.key)
+        }
+    }
+
+    // MARK: Subscriptions
+
+    public func insertSubscription(_ subscription: Subscription, secret: String?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO subscription (id, partner, name, areas, topics, min_urgency, channel, target, language,
+                        secret, enabled, disabled_reason, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    subscription.id, subscription.partner, subscription.name, SQLiteRows.list(subscription.areas),
+                    SQLiteRows.list(subscription.topics), subscription.minUrgency.rawValue, subscription.channel.rawValue,
+                    subscription.target, subscription.language.rawValue, secret, subscription.enabled,
+                    subscription.disabledReason, SQLiteRows.millis(subscription.createdAt), SQLiteRows.millis(subscription.updatedAt),
+                ]
+            )
+        }
+    }
+
+    public func updateSubscription(_ subscription: Subscription) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE subscription SET name = ?, areas = ?, topics = ?, min_urgency = ?, channel = ?, target = ?,
+                        language = ?, enabled = ?, disabled_reason = ?, updated_at = ?
+                    WHERE id = ? AND deleted_at IS NULL
+                    """,
+                arguments: [
+                    subscription.name, SQLiteRows.list(subscription.areas), SQLiteRows.list(subscription.topics),
+                    subscription.minUrgency.rawValue, subscription.channel.rawValue, subscription.target,
+                    subscription.language.rawValue, subscription.enabled, subscription.disabledReason,
+                    SQLiteRows.millis(subscription.updatedAt), subscription.id,
+                ]
+            )
+            guard db.changesCount == 1 else { throw StoreError.notFound("subscription \(subscription.id)") }
+        }
+    }
+
+    public func deleteSubscription(id: String, at date: Date) async throws {
+        let now = SQLiteRows.millis(date)
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE subscription SET deleted_at = ?, enabled = 0, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+                arguments: [now, now, id]
+            )
+            guard db.changesCount == 1 else { throw StoreError.notFound("subscription \(id)") }
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = 'suppressed', last_error = 'subscription deleted', next_attempt_at = NULL, updated_at = ?
+                    WHERE subscription_id = ? AND status IN ('pending', 'failed')
+                    """,
+                arguments: [now, id]
+            )
+        }
+    }
+
+    public func subscription(id: String) async throws -> Subscription? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM subscription WHERE id = ? AND deleted_at IS NULL", arguments: [id])
+                .map(SQLiteRows.subscription)
+        }
+    }
+
+    public func subscriptions(partner: String?) async throws -> [Subscription] {
+        try await pool.read { db in
+            if let partner {
+                return try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE partner = ? AND deleted_at IS NULL ORDER BY id", arguments: [partner])
+                    .map(SQLiteRows.subscription)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE deleted_at IS NULL ORDER BY id").map(SQLiteRows.subscription)
+        }
+    }
+
+    public func activeSubscriptions() async throws -> [Subscription] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM subscription WHERE enabled = 1 AND deleted_at IS NULL").map(SQLiteRows.subscription)
+        }
+    }
+
+    // MARK: Events
+
+    public func publish(_ request: PublishRequest) async throws -> PublishResult {
+        try await publisher.submit(request)
+    }
+
+    /// Writes a batch in one transaction. Should the batch fail as a whole, each request is written
+    /// on its own, so one bad request cannot take the others down with it.
+    private static func flushPublishes(_ batch: [PublishRequest], pool: DatabasePool) async -> [Result<PublishResult, any Error>] {
+        do {
+            return try await pool.write { db in try batch.map { .success(try publish($0, db: db)) } }
+        } catch {
+            guard batch.count > 1 else { return [.failure(error)] }
+            var results: [Result<PublishResult, any Error>] = []
+            for request in batch {
+                do {
+                    results.append(.success(try await pool.write { db in try publish(request, db: db) }))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
+    private static func publish(_ request: PublishRequest, db: Database) throws -> PublishResult {
+        let event = request.event
+        if let externalId = event.externalId,
+           let row = try Row.fetchOne(
+               db.cachedStatement(sql: "SELECT id, delivery_count FROM event WHERE publisher = ? AND external_id = ?"),
+               arguments: [event.publisher, externalId]
+           ) {
+            return PublishResult(eventId: row["id"], deliveries: row["delivery_count"], duplicate: true)
+        }
+        if let key = request.idempotencyKey,
+           let row = try Row.fetchOne(
+               db.cachedStatement(sql: "SELECT id, delivery_count FROM event WHERE publisher = ? AND idempotency_key = ?"),
+               arguments: [event.publisher, key]
+           ) {
+            return PublishResult(eventId: row["id"], deliveries: row["delivery_count"], duplicate: true)
+        }
+        let data = try event.data.map { String(decoding: try SQLiteRows.jsonEncoder.encode($0), as: UTF8.self) }
+        try db.cachedStatement(sql: """
+            INSERT INTO event (id, publisher, external_id, idempotency_key, topic, urgency, areas, title, body,
+                classification, published_at, expires_at, data, delivery_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                event.id, event.publisher, event.externalId, request.idempotencyKey, event.topic, event.urgency.rawValue,
+                SQLiteRows.list(event.areas), event.title, event.body, event.classification.rawValue,
+                SQLiteRows.millis(event.publishedAt), SQLiteRows.millis(event.expiresAt), data, request.deliveries.count,
+            ])
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO delivery (id, event_id, subscription_id, partner, publisher, channel, target, status, attempts,
+                last_error, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+            """)
+        for delivery in request.deliveries {
+            try insert.execute(arguments: [
+                delivery.id, event.id, delivery.subscriptionId, delivery.partner, event.publisher, delivery.channel.rawValue,
+                delivery.target, delivery.status.rawValue, delivery.lastError, SQLiteRows.millis(delivery.nextAttemptAt),
+                SQLiteRows.millis(delivery.createdAt), SQLiteRows.millis(delivery.updatedAt),
+            ])
+        }
+        return PublishResult(eventId: event.id, deliveries: request.deliveries.count, duplicate: false)
+    }
+
+    public func event(id: String) async throws -> Event? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]).map(SQLiteRows.event)
+        }
+    }
+
+    public func deliveryCounts(eventID: String) async throws -> [DeliveryStatus: Int] {
+        try await pool.read { db in
+            var counts: [DeliveryStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM delivery WHERE event_id = ? GROUP BY status", arguments: [eventID]) {
+                if let status = DeliveryStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func deliveries(eventID: String) async throws -> [Delivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE event_id = ? ORDER BY id", arguments: [eventID]).map(SQLiteRows.delivery)
+        }
+    }
+
+    // MARK: Deliveries
+
+    public func delivery(id: String) async throws -> Delivery? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [id]).map(SQLiteRows.delivery)
+        }
+    }
+
+    public func attempts(deliveryID: String) async throws -> [Attempt] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attempt WHERE delivery_id = ? ORDER BY number", arguments: [deliveryID])
+                .map(SQLiteRows.attempt)
+        }
+    }
+
+    public func deliveries(matching query: DeliveryQuery) async throws -> [Delivery] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let status = query.status { conditions.append("status = ?"); arguments += [status.rawValue] }
+        if let channel = query.channel { conditions.append("channel = ?"); arguments += [channel.rawValue] }
+        if let eventId = query.eventId { conditions.append("event_id = ?"); arguments += [eventId] }
+        if let partner = query.visibleTo { conditions.append("(partner = ? OR publisher = ?)"); arguments += [partner, partner] }
+        if let after = query.after { conditions.append("id < ?"); arguments += [after] }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [max(1, min(query.limit, 1000))]
+        let sql = "SELECT * FROM delivery \(filter) ORDER BY id DESC LIMIT ?"
+        return try await pool.read { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteRows.delivery)
+        }
+    }
+
+    public func requeue(deliveryID: String, at date: Date) async throws -> Delivery? {
+        let now = SQLiteRows.millis(date)
+        return try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed')",
+                arguments: [now, now, deliveryID]
+            )
+            return try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [deliveryID]).map(SQLiteRows.delivery)
+        }
+    }
+
+    // MARK: Dispatching
+
+    public func claim(limit: Int, owner: String, now date: Date, leaseUntil: Date) async throws -> [DeliveryJob] {
+        let now = SQLiteRows.millis(date)
+        let lease = SQLiteRows.millis(leaseUntil)
+        return try await pool.write { db in
+            let claimed = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    UPDATE delivery SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+                    WHERE id IN (
+                        SELECT id FROM (SELECT id FROM delivery WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+                                        ORDER BY next_attempt_at LIMIT ?)
+                        UNION ALL
+                        SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? LIMIT ?)
+                    )
+                    RETURNING *
+                    """),
+                arguments: [owner, lease, now, now, limit, now, limit]
+            ).map(SQLiteRows.delivery).prefix(limit)
+            guard !claimed.isEmpty else { return [] }
+            let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
+            let subscriptions = try Self.fetchByID(db, table: "subscription", ids: Set(claimed.map(\.subscriptionId)))
+            return claimed.compactMap { delivery -> DeliveryJob? in
+                guard let event = events[delivery.eventId] else { return nil }
+                let subscription = subscriptions[delivery.subscriptionId]
+                return DeliveryJob(
+                    delivery: delivery, event: event, secret: subscription?["secret"],
+                    language: (subscription?["language"] as String?).flatMap(Language.init(rawValue:)) ?? .de
+                )
+            }
+        }
+    }
+
+    private static func fetchByID(_ db: Database, table: String, ids: Set<String>) throws -> [String: Row] {
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE id IN (\(placeholders))", arguments: StatementArguments(Array(ids)))
+        return Dictionary(rows.map { ($0["id"] as String, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func complete(_ results: [AttemptResult]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for result in results { group.addTask { try await self.completer.submit(result) } }
+            try await group.waitForAll()
+        }
+    }
+
+    private static func flushCompletions(_ batch: [AttemptResult], pool: DatabasePool) async -> [Result<Void, any Error>] {
+        do {
+            try await pool.write { db in
+                let update = try db.cachedStatement(sql: """
+                    UPDATE delivery SET status = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL,
+                        lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND lease_owner = ? AND status = 'sending'
+                    """)
+                let record = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO attempt (delivery_id, number, started_at, finished_at, status, response_code, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for result in batch {
+                    let attempt = result.attempt
+                    let transition = result.transition
+                    try update.execute(arguments: [
+                        transition.status.rawValue, SQLiteRows.millis(transition.nextAttemptAt), transition.lastError,
+                        SQLiteRows.millis(attempt.finishedAt), attempt.deliveryId, result.owner,
+                    ])
+                    try record.execute(arguments: [
+                        attempt.deliveryId, attempt.number, SQLiteRows.millis(attempt.startedAt), SQLiteRows.millis(attempt.finishedAt),
+                        attempt.status.rawValue, attempt.responseCode, attempt.error,
+                    ])
+                    if transition.disablesSubscription {
+                        try db.execute(
+                            sql: "UPDATE subscription SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+                            arguments: [transition.lastError, SQLiteRows.millis(attempt.finishedAt), result.subscriptionId]
+                        )
+                    }
+                }
+            }
+            return batch.map { _ in .success(()) }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    public func releaseLeases(owner: String, at date: Date) async throws -> Int {
+        let now = SQLiteRows.millis(date)
+        return try await pool.write { db in
+            // Never sent, so the claim does not count as an attempt.
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = attempts - 1,
+                        next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE status = 'sending' AND lease_owner = ?
+                    """,
+                arguments: [now, now, owner]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// After a crash, deliveries may still be marked `sending` by the dead process. The embedded
+    /// store has a single dispatcher (the data directory is locked), so every such lease is
+    /// abandoned: each becomes due again at once, its interrupted attempt kept on record.
+    public func recoverAbandonedLeases(at date: Date) async throws -> Int {
+        let now = SQLiteRows.millis(date)
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO attempt (delivery_id, number, started_at, finished_at, status, response_code, error)
+                    SELECT id, attempts, updated_at, ?, 'failed', NULL, 'interrupted: the gateway stopped while sending'
+                    FROM delivery WHERE status = 'sending'
+                    """,
+                arguments: [now]
+            )
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = 'failed', last_error = 'interrupted: the gateway stopped while sending',
+                        next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE status = 'sending'
+                    """,
+                arguments: [now, now]
+            )
+            return db.changesCount
+        }
+    }
+
+    public func nextDueTime() async throws -> Date? {
+        try await pool.read { db in
+            let due = try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'failed')")
+            let lease = try Int64.fetchOne(db, sql: "SELECT MIN(lease_expires_at) FROM delivery WHERE status = 'sending'")
+            return [due, lease].compactMap { $0 }.min().map(SQLiteRows.date)
+        }
+    }
+}

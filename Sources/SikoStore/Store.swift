@@ -1,0 +1,137 @@
+import Foundation
+import SikoModel
+
+/// Where everything durable lives. Written for an embedded engine (SQLite) and a shared one
+/// (PostgreSQL) alike: claiming works by leases with an owner and an expiry, so several workers
+/// (or several processes) can share the queue without sending a delivery twice at once.
+public protocol Store: Sendable {
+    /// Answers when the store can be reached (readiness).
+    func ping() async throws
+
+    // MARK: API keys
+    func insertKey(_ key: StoredKey) async throws
+    func key(hash: String) async throws -> StoredKey?
+
+    // MARK: Subscriptions
+    func insertSubscription(_ subscription: Subscription, secret: String?) async throws
+    func updateSubscription(_ subscription: Subscription) async throws
+    /// Removes it from view; its open deliveries are suppressed. Deliveries already made stay on record.
+    func deleteSubscription(id: String, at: Date) async throws
+    func subscription(id: String) async throws -> Subscription?
+    /// A partner's subscriptions, or everyone's when `partner` is nil.
+    func subscriptions(partner: String?) async throws -> [Subscription]
+    /// Enabled subscriptions, to build the matching index at start.
+    func activeSubscriptions() async throws -> [Subscription]
+
+    // MARK: Events
+    /// Stores an event and all its planned deliveries in one transaction, or finds the earlier
+    /// event with the same external id or idempotency key from the same publisher.
+    func publish(_ request: PublishRequest) async throws -> PublishResult
+    func event(id: String) async throws -> Event?
+    func deliveryCounts(eventID: String) async throws -> [DeliveryStatus: Int]
+    func deliveries(eventID: String) async throws -> [Delivery]
+
+    // MARK: Deliveries
+    func delivery(id: String) async throws -> Delivery?
+    func attempts(deliveryID: String) async throws -> [Attempt]
+    /// A page of deliveries, newest first.
+    func deliveries(matching query: DeliveryQuery) async throws -> [Delivery]
+    /// Puts a `dead` or `failed` delivery back to `pending`, due now. Nil when it does not exist;
+    /// unchanged when it is in another state.
+    func requeue(deliveryID: String, at: Date) async throws -> Delivery?
+
+    // MARK: Dispatching
+    /// Takes up to `limit` due deliveries (and those whose lease expired) under a lease for `owner`.
+    /// Each claim counts as an attempt, so a delivery that crashes its worker cannot loop for ever.
+    func claim(limit: Int, owner: String, now: Date, leaseUntil: Date) async throws -> [DeliveryJob]
+    /// Records attempts and their new states; a result whose lease was lost to another owner is kept
+    /// as an attempt but does not change the delivery.
+    func complete(_ results: [AttemptResult]) async throws
+    /// Gives back every delivery `owner` holds (graceful shutdown), due at once.
+    func releaseLeases(owner: String, at: Date) async throws -> Int
+    /// The earliest time a delivery becomes due, for an idle dispatcher to sleep until.
+    func nextDueTime() async throws -> Date?
+}
+
+/// An event with its planned deliveries, to be stored as one.
+public struct PublishRequest: Sendable {
+    public var event: Event
+    public var idempotencyKey: String?
+    public var deliveries: [Delivery]
+
+    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery]) {
+        self.event = event
+        self.idempotencyKey = idempotencyKey
+        self.deliveries = deliveries
+    }
+}
+
+public struct PublishResult: Sendable, Equatable {
+    public var eventId: String
+    public var deliveries: Int
+    public var duplicate: Bool
+
+    public init(eventId: String, deliveries: Int, duplicate: Bool) {
+        self.eventId = eventId
+        self.deliveries = deliveries
+        self.duplicate = duplicate
+    }
+}
+
+/// One finished attempt and what it does to its delivery.
+public struct AttemptResult: Sendable {
+    public var owner: String
+    public var subscriptionId: String
+    public var attempt: Attempt
+    public var transition: DeliveryTransition
+
+    public init(owner: String, subscriptionId: String, attempt: Attempt, transition: DeliveryTransition) {
+        self.owner = owner
+        self.subscriptionId = subscriptionId
+        self.attempt = attempt
+        self.transition = transition
+    }
+}
+
+/// A filter for listing deliveries; `visibleTo` limits to what one partner may see.
+public struct DeliveryQuery: Sendable {
+    public var status: DeliveryStatus?
+    public var channel: ChannelKind?
+    public var eventId: String?
+    /// Deliveries to this partner's subscriptions or of events it published.
+    public var visibleTo: String?
+    public var limit: Int
+    /// The id of the last delivery on the previous page.
+    public var after: String?
+
+    public init(status: DeliveryStatus? = nil, channel: ChannelKind? = nil, eventId: String? = nil, visibleTo: String? = nil, limit: Int = 100, after: String? = nil) {
+        self.status = status
+        self.channel = channel
+        self.eventId = eventId
+        self.visibleTo = visibleTo
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// An API key as stored: never the key itself, only its hash.
+public struct StoredKey: Sendable, Equatable {
+    /// The visible prefix that names the key in logs and lists.
+    public var id: String
+    public var partner: String
+    public var hash: String
+    public var scopes: Set<Scope>
+    public var createdAt: Date
+    public var expiresAt: Date?
+    public var revokedAt: Date?
+
+    public init(id: String, partner: String, hash: String, scopes: Set<Scope>, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil) {
+        self.id = id
+        self.partner = partner
+        self.hash = hash
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+}
