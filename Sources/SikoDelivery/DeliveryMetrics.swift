@@ -6,10 +6,10 @@ struct DeliveryMetrics: Sendable {
     private let outcomes: [String: Counter]
     private let latency: [ChannelKind: Timer]
 
-    init(factory: any MetricsFactory) {
+    init(factory: any MetricsFactory, channels: some Sequence<ChannelKind>) {
         var outcomes: [String: Counter] = [:]
         var latency: [ChannelKind: Timer] = [:]
-        for channel in ChannelKind.allCases {
+        for channel in channels {
             for status in DeliveryStatus.allCases {
                 outcomes["\(channel.rawValue)/\(status.rawValue)"] = Counter(
                     label: "siko_delivery_attempts_total",

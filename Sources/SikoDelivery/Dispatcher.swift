@@ -51,7 +51,7 @@ public final class Dispatcher: Service {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        self.metrics = DeliveryMetrics(factory: metrics)
+        self.metrics = DeliveryMetrics(factory: metrics, channels: routes.keys)
         self.onSubscriptionDisabled = onSubscriptionDisabled
     }
 

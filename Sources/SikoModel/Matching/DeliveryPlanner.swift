@@ -1,0 +1,17 @@
+import Foundation
+
+/// Turns the subscriptions an event matched into planned deliveries, one per subscription.
+/// Pure: the place where policies (quiet hours, classification, expiry) decide how and when.
+public struct DeliveryPlanner: Sendable {
+    public init() {}
+
+    public func plan(_ event: Event, for subscriptions: [Subscription], now: Date) -> [Delivery] {
+        subscriptions.map { subscription in
+            Delivery(
+                id: Identifier.make("dlv", at: now), eventId: event.id, subscriptionId: subscription.id,
+                partner: subscription.partner, channel: subscription.channel, target: subscription.target,
+                status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now
+            )
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import SikoModel
+
+/// Who is calling: the partner behind an API key and what the key may do.
+public struct Identity: Sendable, Equatable {
+    public var partner: String
+    /// The key's visible prefix, safe to log.
+    public var keyID: String
+    public var scopes: Set<Scope>
+
+    public init(partner: String, keyID: String, scopes: Set<Scope>) {
+        self.partner = partner
+        self.keyID = keyID
+        self.scopes = scopes
+    }
+
+    public var isAdmin: Bool { scopes.contains(.admin) }
+
+    /// `admin` implies every scope.
+    public func has(_ scope: Scope) -> Bool { isAdmin || scopes.contains(scope) }
+
+    /// May this caller see objects owned by `partner`?
+    public func owns(_ partner: String) -> Bool { isAdmin || self.partner == partner }
+}

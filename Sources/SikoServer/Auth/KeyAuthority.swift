@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+import SikoModel
+import SikoStore
+
+/// Issues API keys and recognises them. A key is `siko_<id>_<secret>` with 256 random bits; only
+/// its SHA-256 is stored (a fast hash suffices: the key itself has full entropy), and the `siko_<id>`
+/// prefix names it in lists and logs.
+public struct KeyAuthority: Sendable {
+    private let store: any Store
+    private let reference: ReferenceData
+    private let clock: any WallClock
+
+    public init(store: any Store, reference: ReferenceData, clock: any WallClock) {
+        self.store = store
+        self.reference = reference
+        self.clock = clock
+    }
+
+    public enum IssueError: Error, CustomStringConvertible {
+        case unknownPartner(String)
+        case noScopes
+
+        public var description: String {
+            switch self {
+            case .unknownPartner(let partner): "unknown partner '\(partner)' (see Rules/partners.yaml)"
+            case .noScopes: "a key needs at least one scope"
+            }
+        }
+    }
+
+    /// Creates a key and returns it in full: the only time it is ever seen.
+    public func issue(partner: String, scopes: Set<Scope>, expiresAt: Date? = nil) async throws -> (key: String, record: StoredKey) {
+        guard reference.partner(partner) != nil else { throw IssueError.unknownPartner(partner) }
+        guard !scopes.isEmpty else { throw IssueError.noScopes }
+        let id = "siko_" + Self.randomToken(bytes: 6)
+        let key = id + "_" + Self.randomToken(bytes: 32)
+        let record = StoredKey(id: id, partner: partner, hash: Self.hash(key), scopes: scopes, createdAt: clock.now(), expiresAt: expiresAt)
+        try await store.insertKey(record)
+        return (key, record)
+    }
+
+    /// The caller behind a bearer key, or nil when the key is unknown, revoked, expired or its partner gone.
+    public func authenticate(_ key: String) async throws -> Identity? {
+        guard key.hasPrefix("siko_"), key.utf8.count <= 128 else { return nil }
+        guard let record = try await store.key(hash: Self.hash(key)) else { return nil }
+        let now = clock.now()
+        if record.revokedAt != nil { return nil }
+        if let expiresAt = record.expiresAt, expiresAt <= now { return nil }
+        guard reference.partner(record.partner) != nil else { return nil }
+        return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes)
+    }
+
+    static func hash(_ key: String) -> String {
+        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// URL-safe base64 without padding.
+    static func randomToken(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

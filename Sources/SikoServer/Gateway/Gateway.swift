@@ -1,0 +1,78 @@
+import CoreMetrics
+import Foundation
+import Logging
+import Prometheus
+import SikoChannels
+import SikoConfig
+import SikoDelivery
+import SikoModel
+import SikoStore
+
+/// Everything one running gateway holds, wired once: reference data, the store, the matching
+/// directory, the channels and the dispatcher that drives them.
+public final class Gateway: Sendable {
+    public let reference: ReferenceData
+    public let channelSettings: ChannelsConfiguration
+    public let store: any Store
+    public let directory: SubscriptionDirectory
+    public let keys: KeyAuthority
+    public let intake: EventIntake
+    public let dispatcher: Dispatcher
+    public let metrics: PrometheusCollectorRegistry
+    public let clock: any WallClock
+    public let logger: Logger
+    /// Channels with a working adapter; subscriptions to others are refused.
+    public let configuredChannels: Set<ChannelKind>
+    private let channels: [any Channel]
+
+    public init(
+        reference: ReferenceData, channelSettings: ChannelsConfiguration, store: any Store,
+        clock: any WallClock = SystemClock(), logger: Logger,
+        dispatcherConfiguration: Dispatcher.Configuration = .init()
+    ) async throws {
+        self.reference = reference
+        self.channelSettings = channelSettings
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        metrics = registry
+
+        let directory = SubscriptionDirectory(reference: reference, subscriptions: try await store.activeSubscriptions())
+        self.directory = directory
+
+        let webhookSettings = channelSettings.webhook
+        let webhook = WebhookChannel(
+            settings: .init(timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: channelSettings.outboundPolicy),
+            clock: clock
+        )
+        channels = [webhook]
+        configuredChannels = [.webhook]
+        let routes: [ChannelKind: ChannelRoute] = [
+            .webhook: ChannelRoute(channel: webhook, retrySchedule: webhookSettings.retrySchedule, timeout: webhookSettings.timeout),
+        ]
+        var dispatcherConfiguration = dispatcherConfiguration
+        dispatcherConfiguration.maxInFlight = min(dispatcherConfiguration.maxInFlight, webhookSettings.concurrency)
+        dispatcher = Dispatcher(
+            store: store, routes: routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
+            metrics: factory, onSubscriptionDisabled: { directory.remove(id: $0) }
+        )
+        keys = KeyAuthority(store: store, reference: reference, clock: clock)
+        intake = EventIntake(
+            reference: reference, store: store, directory: directory, planner: DeliveryPlanner(), wake: dispatcher.wake,
+            clock: clock, accepted: Counter(label: "siko_events_accepted_total", factory: factory)
+        )
+    }
+
+    public var subscriptionValidator: SubscriptionValidator {
+        SubscriptionValidator(reference: reference, targets: TargetRules(outbound: channelSettings.outboundPolicy), channels: configuredChannels)
+    }
+
+    /// Closes the channels' connections. Call once, after the dispatcher has stopped.
+    public func shutdown() async {
+        for channel in channels {
+            do { try await channel.shutdown() } catch { logger.warning("closing a channel failed", metadata: ["error": "\(error)"]) }
+        }
+    }
+}

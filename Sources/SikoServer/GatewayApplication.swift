@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+
+/// The HTTP application: routes, middleware, and the dispatcher as a service beside the server.
+public enum GatewayApplication {
+    public static func router(for gateway: Gateway) -> Router<SikoRequestContext> {
+        let router = Router(context: SikoRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        OperationsRoutes(gateway: gateway).register(on: router)
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: gateway.keys))
+        EventRoutes(gateway: gateway).register(on: v1)
+        DeliveryRoutes(gateway: gateway).register(on: v1)
+        SubscriptionRoutes(gateway: gateway).register(on: v1)
+        ReferenceRoutes(gateway: gateway).register(on: v1)
+        return router
+    }
+
+    public static func make(gateway: Gateway, host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var application = Application(
+            router: router(for: gateway),
+            configuration: .init(address: .hostname(host, port: port), serverName: "siko-gateway"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: gateway.logger
+        )
+        application.addServices(gateway.dispatcher)
+        return application
+    }
+}

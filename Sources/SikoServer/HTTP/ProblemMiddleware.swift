@@ -1,0 +1,25 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into problem+json, so a caller never sees an unexplained status or a stack.
+/// Unexpected errors are logged with the request id and answered as a generic 500.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let detail: String? = switch error.status {
+            case .contentTooLarge: "request bodies are limited to 256 KiB"
+            case .notFound: "no such resource: \(request.method.rawValue) \(request.uri.path)"
+            default: nil
+            }
+            return try Problem(status: error.status, detail: detail).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return try Problem(status: .internalServerError, detail: "an unexpected error occurred; it has been logged")
+                .response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import SikoModel
+import SikoStore
+
+/// `GET /v1/deliveries`, `GET /v1/deliveries/{id}`, `POST /v1/deliveries/{id}/retry`.
+struct DeliveryRoutes {
+    let gateway: Gateway
+
+    func register(on group: RouterGroup<SikoRequestContext>) {
+        group.get("deliveries") { request, context in try await list(request, context) }
+        group.get("deliveries/:id") { _, context in try await show(context) }
+        group.post("deliveries/:id/retry") { _, context in try await retry(context) }
+    }
+
+    private func list(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .deliveriesRead)
+        let parameters = request.uri.queryParameters
+        var errors: [FieldError] = []
+        var query = DeliveryQuery(visibleTo: identity.isAdmin ? nil : identity.partner)
+        if let raw = parameters.get("status") {
+            query.status = DeliveryStatus(rawValue: raw)
+            if query.status == nil { errors.append(.init("status", "must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
+        }
+        if let raw = parameters.get("channel") {
+            query.channel = ChannelKind(rawValue: raw)
+            if query.channel == nil { errors.append(.init("channel", "must be one of email, sms, webhook")) }
+        }
+        if let raw = parameters.get("limit") {
+            if let limit = Int(raw), (1...1000).contains(limit) { query.limit = limit } else {
+                errors.append(.init("limit", "must be a whole number from 1 to 1000"))
+            }
+        }
+        query.eventId = parameters.get("event")
+        query.after = parameters.get("after")
+        guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
+        let page = try await gateway.store.deliveries(matching: query)
+        let next = page.count == query.limit ? page.last?.id : nil
+        return try JSONBody.response(DeliveryPage(deliveries: page.map { DeliveryView($0, for: identity) }, next: next))
+    }
+
+    /// The subscription's owner, the event's publisher, or an admin may see a delivery.
+    private func visibleDelivery(_ context: SikoRequestContext) async throws -> (Delivery, Identity) {
+        let identity = try context.caller(with: .deliveriesRead)
+        let id = try context.parameters.require("id")
+        guard let delivery = try await gateway.store.delivery(id: id) else { throw Problem.notFound("delivery \(id)") }
+        if identity.owns(delivery.partner) { return (delivery, identity) }
+        guard let event = try await gateway.store.event(id: delivery.eventId), identity.owns(event.publisher) else {
+            throw Problem.notFound("delivery \(id)")
+        }
+        return (delivery, identity)
+    }
+
+    private func show(_ context: SikoRequestContext) async throws -> Response {
+        let (delivery, identity) = try await visibleDelivery(context)
+        let attempts = try await gateway.store.attempts(deliveryID: delivery.id)
+        return try JSONBody.response(DeliveryView(delivery, for: identity, history: attempts))
+    }
+
+    private func retry(_ context: SikoRequestContext) async throws -> Response {
+        let (delivery, identity) = try await visibleDelivery(context)
+        guard delivery.status == .dead || delivery.status == .failed else {
+            throw Problem(status: .conflict, type: "not-retryable", title: "Not retryable",
+                          detail: "only dead or failed deliveries can be retried; this one is \(delivery.status.rawValue)")
+        }
+        guard let updated = try await gateway.store.requeue(deliveryID: delivery.id, at: gateway.clock.now()) else {
+            throw Problem.notFound("delivery \(delivery.id)")
+        }
+        gateway.dispatcher.wake.signal()
+        return try JSONBody.response(DeliveryView(updated, for: identity))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SikoModel
+import SikoStore
+
+/// `POST /v1/events`, `GET /v1/events/{id}`, `GET /v1/events/{id}/deliveries`.
+struct EventRoutes {
+    let gateway: Gateway
+
+    func register(on group: RouterGroup<SikoRequestContext>) {
+        group.post("events") { request, context in try await publish(request, context) }
+        group.get("events/:id") { _, context in try await show(context) }
+        group.get("events/:id/deliveries") { _, context in try await deliveries(context) }
+    }
+
+    private func publish(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .eventsPublish)
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
+            throw Problem.validation(.init(errors: [.init("Idempotency-Key", "must be 1 to 255 characters")]))
+        }
+        let submission = try await JSONBody.decode(EventSubmission.self, from: request, context: context)
+        do {
+            let result = try await gateway.intake.publish(submission, idempotencyKey: idempotencyKey, by: identity)
+            return try JSONBody.response(
+                PublishView(id: result.eventId, deliveries: result.deliveries, duplicate: result.duplicate),
+                status: result.duplicate ? .ok : .accepted
+            )
+        } catch EventIntake.Failure.invalid(let failure) {
+            throw Problem.validation(failure)
+        } catch EventIntake.Failure.outsideJurisdiction(let partner, let areas) {
+            throw Problem(
+                status: .forbidden, type: "outside-jurisdiction", title: "Outside jurisdiction",
+                detail: "\(partner) may not publish into \(areas.joined(separator: ", "))"
+            )
+        }
+    }
+
+    /// The publisher, an admin, or a partner the event was delivered to may read it.
+    private func visibleEvent(_ context: SikoRequestContext) async throws -> (Event, Identity) {
+        let identity = try context.caller(with: .deliveriesRead)
+        let id = try context.parameters.require("id")
+        guard let event = try await gateway.store.event(id: id) else { throw Problem.notFound("event \(id)") }
+        if identity.owns(event.publisher) { return (event, identity) }
+        let own = try await gateway.store.deliveries(matching: DeliveryQuery(eventId: id, visibleTo: identity.partner, limit: 1))
+        guard !own.isEmpty else { throw Problem.notFound("event \(id)") }
+        return (event, identity)
+    }
+
+    private func show(_ context: SikoRequestContext) async throws -> Response {
+        let (event, _) = try await visibleEvent(context)
+        return try JSONBody.response(EventView(event, counts: try await gateway.store.deliveryCounts(eventID: event.id)))
+    }
+
+    private func deliveries(_ context: SikoRequestContext) async throws -> Response {
+        let (event, identity) = try await visibleEvent(context)
+        var deliveries = try await gateway.store.deliveries(eventID: event.id)
+        // Recipients see their own deliveries; the publisher sees all, with others' targets masked.
+        if !identity.owns(event.publisher) { deliveries = deliveries.filter { identity.owns($0.partner) } }
+        return try JSONBody.response(DeliveryPage(deliveries: deliveries.map { DeliveryView($0, for: identity) }, next: nil))
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import SikoChannels
+import SikoModel
+import SikoStore
+
+/// Subscriptions CRUD. A partner sees and changes only its own; another's answers 404.
+struct SubscriptionRoutes {
+    let gateway: Gateway
+
+    func register(on group: RouterGroup<SikoRequestContext>) {
+        group.post("subscriptions") { request, context in try await create(request, context) }
+        group.get("subscriptions") { _, context in try await list(context) }
+        group.get("subscriptions/:id") { _, context in try await show(context) }
+        group.patch("subscriptions/:id") { request, context in try await update(request, context) }
+        group.delete("subscriptions/:id") { _, context in try await remove(context) }
+    }
+
+    private func create(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .subscriptionsManage)
+        let submission = try await JSONBody.decode(SubscriptionSubmission.self, from: request, context: context)
+        let now = gateway.clock.now()
+        let subscription: Subscription
+        switch gateway.subscriptionValidator.create(submission, partner: identity.partner, id: Identifier.make("sub", at: now), now: now) {
+        case .success(let value): subscription = value
+        case .failure(let failure): throw Problem.validation(failure)
+        }
+        let secret = subscription.channel == .webhook ? WebhookSigner.makeSecret() : nil
+        try await gateway.store.insertSubscription(subscription, secret: secret)
+        gateway.directory.upsert(subscription)
+        var response = try JSONBody.response(SubscriptionView(subscription, secret: secret), status: .created)
+        response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
+        return response
+    }
+
+    private func list(_ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .subscriptionsManage)
+        let subscriptions = try await gateway.store.subscriptions(partner: identity.isAdmin ? nil : identity.partner)
+        return try JSONBody.response(SubscriptionList(subscriptions: subscriptions.map { SubscriptionView($0) }))
+    }
+
+    private func owned(_ context: SikoRequestContext) async throws -> (Subscription, Identity) {
+        let identity = try context.caller(with: .subscriptionsManage)
+        let id = try context.parameters.require("id")
+        guard let subscription = try await gateway.store.subscription(id: id), identity.owns(subscription.partner) else {
+            throw Problem.notFound("subscription \(id)")
+        }
+        return (subscription, identity)
+    }
+
+    private func show(_ context: SikoRequestContext) async throws -> Response {
+        let (subscription, _) = try await owned(context)
+        return try JSONBody.response(SubscriptionView(subscription))
+    }
+
+    private func update(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let (existing, _) = try await owned(context)
+        let submission = try await JSONBody.decode(SubscriptionSubmission.self, from: request, context: context)
+        if let channel = submission.channel, channel != existing.channel.rawValue {
+            // The signing secret belongs to the webhook; a new channel is a new subscription.
+            throw Problem.validation(.init(errors: [.init("channel", "cannot be changed; create a new subscription")]))
+        }
+        let updated: Subscription
+        switch gateway.subscriptionValidator.update(existing, with: submission, now: gateway.clock.now()) {
+        case .success(let value): updated = value
+        case .failure(let failure): throw Problem.validation(failure)
+        }
+        try await gateway.store.updateSubscription(updated)
+        gateway.directory.upsert(updated)
+        return try JSONBody.response(SubscriptionView(updated))
+    }
+
+    private func remove(_ context: SikoRequestContext) async throws -> Response {
+        let (subscription, _) = try await owned(context)
+        try await gateway.store.deleteSubscription(id: subscription.id, at: gateway.clock.now())
+        gateway.directory.remove(id: subscription.id)
+        return Response(status: .noContent)
+    }
+}

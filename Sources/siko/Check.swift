@@ -1,0 +1,30 @@
+import ArgumentParser
+import SikoConfig
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate Rules/ and Channels/; lists every error as file:line: field: message.")
+
+    @OptionGroup var config: ConfigOptions
+
+    func run() async throws {
+        var errors: [ConfigError] = []
+        var summary: [String] = []
+        do {
+            let reference = try RulesLoader(directory: config.rules).load()
+            summary.append("\(reference.areas.count) areas, \(reference.topics.count) topics, \(reference.partners.count) partners")
+        } catch {
+            errors += error.errors
+        }
+        do {
+            let channels = try ChannelsLoader(directory: config.channels).load()
+            summary.append("webhook retries \(channels.webhook.retrySchedule.maxAttempts) times")
+        } catch {
+            errors += error.errors
+        }
+        guard errors.isEmpty else {
+            for error in errors { print(error.description) }
+            throw ExitCode(1)
+        }
+        print("ok: " + summary.joined(separator: "; "))
+    }
+}

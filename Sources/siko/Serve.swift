@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SikoConfig
+import SikoServer
+import SikoStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API and send deliveries.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var config: ConfigOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port = 8080
+
+    func run() async throws {
+        CLI.bootstrapLogging()
+        let logger = Logger(label: "siko")
+        let reference = try CLI.loadRules(config)
+        let channels: ChannelsConfiguration
+        do {
+            channels = try ChannelsLoader(directory: config.channels).load()
+        } catch {
+            CLI.printError(error.description)
+            throw ExitCode(1)
+        }
+        let store = try CLI.openStore(data)
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock(directory: data.data)
+        } catch {
+            CLI.printError("\(error)")
+            throw ExitCode(1)
+        }
+        let recovered = try await store.recoverAbandonedLeases(at: Date())
+        if recovered > 0 {
+            logger.warning("took back deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"])
+        }
+        let gateway = try await Gateway(reference: reference, channelSettings: channels, store: store, logger: logger)
+        logger.info("loaded", metadata: [
+            "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
+            "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.directory.count)",
+        ])
+        let application = GatewayApplication.make(gateway: gateway, host: host, port: port) { port in
+            logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
+        }
+        do {
+            try await application.runService()
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        await gateway.shutdown()
+        withExtendedLifetime(lock) {}
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import SikoConfig
+import SikoModel
+import SikoStore
+
+enum CLI {
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["SIKO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    static func loadRules(_ options: ConfigOptions) throws -> ReferenceData {
+        do {
+            return try RulesLoader(directory: options.rules).load()
+        } catch {
+            printError(error.description)
+            throw ExitCodeError.configuration
+        }
+    }
+
+    static func openStore(_ options: DataOptions) throws -> SQLiteStore {
+        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
+        return try SQLiteStore(path: (options.data as NSString).appendingPathComponent("siko.sqlite"))
+    }
+}
+
+enum ExitCodeError: Error {
+    case configuration
+}
