@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SikoConfig
+import SikoModel
+import SikoStore
+@testable import SikoServer
+
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let rules = root.appendingPathComponent("Rules").path
+    static let channels = root.appendingPathComponent("Channels").path
+    /// The shipped geography, topics and partners: tests run against the real reference data.
+    static let reference: ReferenceData = {
+        do { return try RulesLoader(directory: rules).load() } catch { fatalError("Rules/ do not load: \(error)") }
+    }()
+}
+
+/// A folder that exists for one test.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "siko-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = file(name)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A complete gateway on a fresh SQLite file, with loopback allowed for webhook receivers.
+struct TestGateway {
+    let folder: TemporaryDirectory
+    let store: SQLiteStore
+    let gateway: Gateway
+
+    static func withGateway<T>(
+        retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
+        _ body: (TestGateway) async throws -> T
+    ) async throws -> T {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.file("siko.sqlite"))
+        var logger = Logger(label: "siko-test")
+        logger.logLevel = .warning
+        let channels = ChannelsConfiguration(
+            webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: .seconds(5), concurrency: 32),
+            allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+        )
+        let gateway = try await Gateway(
+            reference: Repository.reference, channelSettings: channels, store: store, logger: logger,
+            dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
+        )
+        let fixture = TestGateway(folder: folder, store: store, gateway: gateway)
+        do {
+            let result = try await body(fixture)
+            await gateway.shutdown()
+            return result
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+    }
+
+    func key(_ partner: String, _ scopes: Scope...) async throws -> String {
+        try await gateway.keys.issue(partner: partner, scopes: Set(scopes)).key
+    }
+
+    var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway) }
+
+    /// Waits until the delivery reaches a final state (bounded, so a stuck delivery fails the test).
+    func waitForFinal(_ deliveryID: String, timeout: Duration = .seconds(20)) async throws -> Delivery? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let delivery = try await store.delivery(id: deliveryID), delivery.status.isFinal { return delivery }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await store.delivery(id: deliveryID)
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a JSON request and answers the status and the decoded JSON body.
+    @discardableResult
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, body: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> (status: HTTPResponse.Status, body: [String: Any], headers: HTTPFields) {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        let response = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let data = Data(buffer: response.body)
+        let object = data.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
+        return (response.status, object, response.headers)
+    }
+}
+
+func subscription(
+    id: String = Identifier.make("sub"), partner: String = "stadt-essen", areas: [String], topics: [String] = [],
+    minUrgency: Urgency = .low, channel: ChannelKind = .webhook, target: String = "https://example.org/hook", enabled: Bool = true
+) -> Subscription {
+    Subscription(
+        id: id, partner: partner, name: "test", areas: areas, topics: topics, minUrgency: minUrgency, channel: channel,
+        target: target, language: .de, enabled: enabled, createdAt: Date(), updatedAt: Date()
+    )
+}
