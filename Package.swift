@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "SikoTests", dependencies: [
             "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

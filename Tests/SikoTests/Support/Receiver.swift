@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+
+/// A real HTTP receiver on 127.0.0.1 that records every POST and answers with a scripted status.
+actor Inbox {
+    struct Received: Sendable {
+        var headers: [String: String]
+        var body: Data
+    }
+
+    private(set) var received: [Received] = []
+    private var script: [HTTPResponse.Status]
+
+    /// Answers each request with the next status of `script`; the last one repeats.
+    init(answers script: [HTTPResponse.Status] = [.noContent]) { self.script = script }
+
+    func record(_ request: Received) -> HTTPResponse.Status {
+        received.append(request)
+        return script.count > 1 ? script.removeFirst() : script[0]
+    }
+
+    static func serve<T: Sendable>(_ inbox: Inbox, _ body: @escaping @Sendable (_ url: String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            var request = request
+            let buffer = try await request.collectBody(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            return Response(status: await inbox.record(Received(headers: headers, body: Data(buffer: buffer))))
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await application.test(.live) { client in
+            try await body("http://127.0.0.1:\(client.port!)/hook")
+        }
+    }
+}
