@@ -62,8 +62,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoServer",
+            "SikoModel", "SikoConfig", "SikoStore", "SikoServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SikoTests", dependencies: [
             "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer",

@@ -1,0 +1,51 @@
+# SiKo Gateway. `make run` serves on the embedded SQLite default; `make test` runs every test.
+SWIFT        ?= swift
+CONFIG       ?= debug
+DATA         ?= ./data
+HOST         ?= 127.0.0.1
+PORT         ?= 8080
+VENV         := .venv
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
+
+.PHONY: deps build run test bench check clean
+
+## Install the Debian packages the build needs, when missing.
+deps:
+	@missing=""; \
+	for package in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product siko
+
+## Serve the API and send deliveries, storing in $(DATA)/siko.sqlite.
+run: build
+	$(SWIFT) run -c $(CONFIG) --skip-build siko serve --data $(DATA) --host $(HOST) --port $(PORT)
+
+## Validate Rules/ and Channels/.
+check: build
+	$(SWIFT) run -c $(CONFIG) --skip-build siko check
+
+$(VENV)/ready: Tests/python/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
+	touch $@
+
+## Every test: Swift Testing suites, with webhook signatures also checked by PyPI standardwebhooks.
+test: deps $(VENV)/ready
+	$(SWIFT) build --build-tests
+	SIKO_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
+
+## Benchmarks on a release build; numbers go to docs/benchmarks.md.
+bench: deps
+	$(SWIFT) build -c release --product siko-bench
+	.build/release/siko-bench all
+
+clean:
+	rm -rf .build $(VENV)

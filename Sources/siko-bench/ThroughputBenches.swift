@@ -1,0 +1,94 @@
+import Foundation
+import SikoModel
+import SikoStore
+
+/// Events accepted per second: every 202 means the event is durably in SQLite.
+struct IngestBench {
+    let rules: String
+
+    func run() async throws {
+        print("ingest (POST /v1/events over HTTP, each answered after its durable commit)")
+        try await LiveGateway.with(rules: rules) { live in
+            let key = try await live.key("stadt-essen", [.eventsPublish])
+            _ = try await live.publish(count: 2000, workers: 64, key: key)  // warm-up
+            for workers in [1, 16, 64] {
+                let count = workers == 1 ? 3000 : 20_000
+                let seconds = try await live.publish(count: count, workers: workers, key: key)
+                report("\(workers) concurrent clients, no subscribers", String(format: "%.0f events/s  (%d events in %.2f s)", Double(count) / seconds, count, seconds))
+            }
+        }
+    }
+}
+
+/// Webhook deliveries per second, from POST to the receiver's 204, each delivery recorded.
+struct FanoutBench {
+    let rules: String
+
+    func run() async throws {
+        print("fan-out (events to 100 webhook subscriptions on one local receiver, each delivery tracked to delivered)")
+        let receiver = BenchReceiver()
+        try await receiver.serve { url in
+            try await LiveGateway.with(rules: rules) { live in
+                let manager = try await live.key("stadt-essen", [.subscriptionsManage])
+                for _ in 0..<100 { try await live.subscribe(manager, areas: #"["ruhr"]"#, target: url) }
+                let publisher = try await live.key("stadt-essen", [.eventsPublish])
+                let events = 200
+                let expected = events * 100
+                let start = ContinuousClock.now
+                _ = try await live.publish(count: events, workers: 8, key: publisher)
+                while receiver.received.load(ordering: .relaxed) < expected, elapsed(since: start) < 120 {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                // Delivered means recorded as delivered, not only received.
+                while elapsed(since: start) < 120 {
+                    let open = try await live.store.deliveries(matching: DeliveryQuery(status: .sending, limit: 1)).count
+                        + live.store.deliveries(matching: DeliveryQuery(status: .pending, limit: 1)).count
+                    if open == 0 { break }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let seconds = elapsed(since: start)
+                let delivered = try await live.store.deliveries(matching: DeliveryQuery(status: .delivered, limit: 1000)).count
+                report("\(expected) deliveries", String(format: "%.0f deliveries/s  (%.2f s; receiver got %d; first 1000 checked delivered: %d)",
+                    Double(expected) / seconds, seconds, receiver.received.load(ordering: .relaxed), delivered))
+            }
+        }
+    }
+}
+
+/// Event-to-webhook latency at moderate load: one subscriber, events at a steady pace.
+struct LatencyBench {
+    let rules: String
+
+    func run() async throws {
+        print("latency (POST /v1/events to the receiver's arrival, one subscriber, 200 events/s)")
+        let receiver = BenchReceiver()
+        try await receiver.serve { url in
+            try await LiveGateway.with(rules: rules) { live in
+                let manager = try await live.key("stadt-essen", [.subscriptionsManage])
+                try await live.subscribe(manager, areas: #"["essen"]"#, target: url)
+                let publisher = try await live.key("stadt-essen", [.eventsPublish])
+                var sent: [(String, ContinuousClock.Instant)] = []
+                for index in 0..<1000 {
+                    let start = ContinuousClock.now
+                    let (_, body) = try await live.post("/v1/events", key: publisher, json: """
+                        {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Latenz \(index)"}
+                        """)
+                    let eventID = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["id"] as? String ?? ""
+                    sent.append((eventID, start))
+                    try await Task.sleep(until: start + .milliseconds(5))
+                }
+                try await Task.sleep(for: .seconds(1))
+                var latencies: [Double] = []
+                let arrivals = receiver.arrivals.withLock { $0 }
+                for (eventID, start) in sent {
+                    guard let delivery = try await live.store.deliveries(eventID: eventID).first, let arrival = arrivals[delivery.id] else { continue }
+                    let duration = arrival - start
+                    latencies.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+                }
+                let sample = Sample(values: latencies)
+                report("\(latencies.count) of \(sent.count) events arrived", String(format: "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    sample.median, sample.percentile(0.9), sample.percentile(0.99), sample.percentile(1)))
+            }
+        }
+    }
+}
