@@ -33,4 +33,25 @@ public struct Event: Sendable, Codable, Equatable {
         self.expiresAt = expiresAt
         self.data = data
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data
+    }
+
+    /// Every field is written, absent ones as null, so receivers and API clients always see the same shape.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(externalId, forKey: .externalId)
+        try container.encode(publisher, forKey: .publisher)
+        try container.encode(topic, forKey: .topic)
+        try container.encode(urgency, forKey: .urgency)
+        try container.encode(areas, forKey: .areas)
+        try container.encode(title, forKey: .title)
+        try container.encode(body, forKey: .body)
+        try container.encode(classification, forKey: .classification)
+        try container.encode(publishedAt, forKey: .publishedAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(data, forKey: .data)
+    }
 }

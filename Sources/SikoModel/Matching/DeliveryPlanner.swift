@@ -5,9 +5,10 @@ import Foundation
 public struct DeliveryPlanner: Sendable {
     public init() {}
 
-    public func plan(_ event: Event, for subscriptions: [Subscription], now: Date) -> [Delivery] {
-        subscriptions.map { subscription in
-            Delivery(
+    public func plan(_ event: Event, for matches: [SubscriptionIndex.Entry], now: Date) -> [Delivery] {
+        matches.map { match in
+            let subscription = match.subscription
+            return Delivery(
                 id: Identifier.make("dlv", at: now), eventId: event.id, subscriptionId: subscription.id,
                 partner: subscription.partner, channel: subscription.channel, target: subscription.target,
                 status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now

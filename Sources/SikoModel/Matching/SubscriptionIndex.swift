@@ -5,10 +5,17 @@
 /// `kreis-recklinghausen` hears of `marl`) and every descendant of A (an event for `ruhr` reaches
 /// everyone), in the event's topic bucket and the "every topic" bucket. Each bucket entry packs the
 /// subscription's slot with its least urgency, so the urgency test needs no second lookup.
+/// Matches are handed out as shared references, so a match costs a retain, not a copy.
 public struct SubscriptionIndex: Sendable {
+    /// A subscription as the index holds it.
+    public final class Entry: Sendable {
+        public let subscription: Subscription
+        init(_ subscription: Subscription) { self.subscription = subscription }
+    }
+
     public let reference: ReferenceData
     private var buckets: [[[UInt32]]]
-    private var entries: [Subscription?] = []
+    private var entries: [Entry?] = []
     private var placements: [[(area: Int, topic: Int)]] = []
     private var slotByID: [String: Int] = [:]
     private var freeSlots: [Int] = []
@@ -36,10 +43,10 @@ public struct SubscriptionIndex: Sendable {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
-            entries[slot] = subscription
+            entries[slot] = Entry(subscription)
         } else {
             slot = entries.count
-            entries.append(subscription)
+            entries.append(Entry(subscription))
             placements.append([])
         }
         let packed = UInt32(slot) << 2 | UInt32(subscription.minUrgency.rank)
@@ -68,17 +75,17 @@ public struct SubscriptionIndex: Sendable {
     }
 
     /// Every subscription that hears of an event with this topic, urgency and areas, each once.
-    public func match(topic: String, urgency: Urgency, areas: [String]) -> [Subscription] {
-        var result: [Subscription] = []
+    public func match(topic: String, urgency: Urgency, areas: [String]) -> [Entry] {
+        var result: [Entry] = []
         forEachMatch(topic: topic, urgency: urgency, areas: areas) { result.append($0) }
         return result
     }
 
-    public func match(_ event: Event) -> [Subscription] {
+    public func match(_ event: Event) -> [Entry] {
         match(topic: event.topic, urgency: event.urgency, areas: event.areas)
     }
 
-    func forEachMatch(topic: String, urgency: Urgency, areas: [String], _ body: (Subscription) -> Void) {
+    func forEachMatch(topic: String, urgency: Urgency, areas: [String], _ body: (Entry) -> Void) {
         let topicBuckets = [reference.topicNumber(topic), reference.topics.count].compactMap { $0 }
         let rank = UInt32(urgency.rank)
         var seen = [UInt64](repeating: 0, count: (entries.count + 63) / 64)
@@ -91,7 +98,7 @@ public struct SubscriptionIndex: Sendable {
                         let (word, bit) = slot.quotientAndRemainder(dividingBy: 64)
                         guard seen[word] & (1 << bit) == 0 else { continue }
                         seen[word] |= 1 << bit
-                        if let subscription = entries[slot] { body(subscription) }
+                        if let entry = entries[slot] { body(entry) }
                     }
                 }
             }

@@ -51,8 +51,17 @@ public struct KeyAuthority: Sendable {
         return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Hex SHA-256. Runs on every request, so it avoids `String(format:)` (which cost 10% of ingest).
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(key.utf8)) {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// URL-safe base64 without padding.

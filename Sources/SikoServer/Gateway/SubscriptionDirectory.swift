@@ -9,7 +9,7 @@ public final class SubscriptionDirectory: Sendable {
         index = Mutex(SubscriptionIndex(reference: reference, subscriptions: subscriptions))
     }
 
-    public func match(_ event: Event) -> [Subscription] {
+    public func match(_ event: Event) -> [SubscriptionIndex.Entry] {
         index.withLock { $0.match(event) }
     }
 

@@ -1,39 +1,26 @@
 import Foundation
 import SikoModel
 
-/// An event with its deliveries counted by state.
+/// An event with its deliveries counted by state, every state present.
 struct EventView: Encodable {
-    var id: String
-    var externalId: String?
-    var publisher: String
-    var topic: String
-    var urgency: Urgency
-    var areas: [String]
-    var title: String
-    var body: String?
-    var classification: Classification
-    var publishedAt: Date
-    var expiresAt: Date?
-    var data: JSONValue?
+    var event: Event
     var deliveries: [String: Int]
 
     init(_ event: Event, counts: [DeliveryStatus: Int]) {
-        id = event.id
-        externalId = event.externalId
-        publisher = event.publisher
-        topic = event.topic
-        urgency = event.urgency
-        areas = event.areas
-        title = event.title
-        body = event.body
-        classification = event.classification
-        publishedAt = event.publishedAt
-        expiresAt = event.expiresAt
-        data = event.data
+        self.event = event
         var all = Dictionary(uniqueKeysWithValues: DeliveryStatus.allCases.map { ($0.rawValue, 0) })
         for (status, count) in counts { all[status.rawValue] = count }
         all["total"] = counts.values.reduce(0, +)
         deliveries = all
+    }
+
+    enum CodingKeys: String, CodingKey { case deliveries }
+
+    /// The event's own fields, then `deliveries`, in one object.
+    func encode(to encoder: any Encoder) throws {
+        try event.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(deliveries, forKey: .deliveries)
     }
 }
 

@@ -7,7 +7,7 @@ struct MatchingTests {
     let reference = Repository.reference
 
     func ids(_ index: SubscriptionIndex, topic: String = "razzia", urgency: Urgency = .high, areas: [String]) -> Set<String> {
-        Set(index.match(topic: topic, urgency: urgency, areas: areas).map(\.id))
+        Set(index.match(topic: topic, urgency: urgency, areas: areas).map(\.subscription.id))
     }
 
     @Test("a subscription to a Kreis hears of events in its Gemeinden")
@@ -71,7 +71,7 @@ struct MatchingTests {
             subscription(id: "multi", areas: ["essen", "rb-duesseldorf", "ruhr"], topics: ["razzia", "drogen"]),
         ])
         let matches = index.match(topic: "razzia", urgency: .high, areas: ["essen", "duisburg", "ruhr"])
-        #expect(matches.map(\.id) == ["multi"])
+        #expect(matches.map(\.subscription.id) == ["multi"])
     }
 
     @Test("updates, removals and disabling take effect at once")
