@@ -36,6 +36,28 @@ struct DeliveryView: Encodable {
         updatedAt = delivery.updatedAt
         self.history = history.map { $0.map { AttemptView($0, visible: visible) } }
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, eventId, subscriptionId, partner, channel, target, status, attempts, lastError, nextAttemptAt, createdAt, updatedAt, history
+    }
+
+    /// Empty fields are written as null, so every delivery has the same shape; `history` only in the detail view.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(eventId, forKey: .eventId)
+        try container.encode(subscriptionId, forKey: .subscriptionId)
+        try container.encode(partner, forKey: .partner)
+        try container.encode(channel, forKey: .channel)
+        try container.encode(target, forKey: .target)
+        try container.encode(status, forKey: .status)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encodeIfPresent(history, forKey: .history)
+    }
 }
 
 struct AttemptView: Encodable {
@@ -54,10 +76,30 @@ struct AttemptView: Encodable {
         responseCode = attempt.responseCode
         error = visible ? attempt.error : attempt.error.map { _ in DeliveryView.masked }
     }
+
+    enum CodingKeys: String, CodingKey { case number, startedAt, finishedAt, status, responseCode, error }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(number, forKey: .number)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(status, forKey: .status)
+        try container.encode(responseCode, forKey: .responseCode)
+        try container.encode(error, forKey: .error)
+    }
 }
 
 struct DeliveryPage: Encodable {
     var deliveries: [DeliveryView]
     /// Pass as `after` for the next page; null on the last page.
     var next: String?
+
+    enum CodingKeys: String, CodingKey { case deliveries, next }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(deliveries, forKey: .deliveries)
+        try container.encode(next, forKey: .next)
+    }
 }

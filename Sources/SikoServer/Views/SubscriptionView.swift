@@ -34,6 +34,29 @@ struct SubscriptionView: Encodable {
         updatedAt = subscription.updatedAt
         self.secret = secret
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, partner, name, areas, topics, minUrgency, channel, target, language, enabled, disabledReason, createdAt, updatedAt, secret
+    }
+
+    /// `disabledReason` is always present (null when enabled); `secret` only in the answer that created it.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(partner, forKey: .partner)
+        try container.encode(name, forKey: .name)
+        try container.encode(areas, forKey: .areas)
+        try container.encode(topics, forKey: .topics)
+        try container.encode(minUrgency, forKey: .minUrgency)
+        try container.encode(channel, forKey: .channel)
+        try container.encode(target, forKey: .target)
+        try container.encode(language, forKey: .language)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(disabledReason, forKey: .disabledReason)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encodeIfPresent(secret, forKey: .secret)
+    }
 }
 
 struct SubscriptionList: Encodable {

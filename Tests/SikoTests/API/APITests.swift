@@ -212,6 +212,10 @@ struct APITests {
             #expect(try await client.json(.get, "/v1/deliveries/\(deliveryID)", key: police).status == .ok)
             let pending = try await client.json(.post, "/v1/deliveries/\(deliveryID)/retry", key: police)
             #expect(pending.status == .conflict)
+            let ownPage = try await client.json(.get, "/v1/deliveries?limit=10", key: police)
+            #expect(ownPage.body.keys.contains("next") && ownPage.body["next"] is NSNull, "the last page says next: null")
+            let first = try #require((ownPage.body["deliveries"] as? [[String: Any]])?.first)
+            #expect(first["lastError"] is NSNull && first["nextAttemptAt"] != nil, "empty fields are present as null")
             let filter = try await client.json(.get, "/v1/deliveries?status=sideways", key: police)
             #expect(filter.status == .unprocessableContent)
         }
