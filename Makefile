@@ -6,13 +6,17 @@ HOST         ?= 127.0.0.1
 PORT         ?= 8080
 VENV         := .venv
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
+BENCH_TOOLS  := wrk
 
-.PHONY: deps build run test bench check clean
+.PHONY: deps packages build run test bench check clean
 
 ## Install the Debian packages the build needs, when missing.
 deps:
+	@$(MAKE) --no-print-directory packages PACKAGES="$(DEB_PACKAGES)"
+
+packages:
 	@missing=""; \
-	for package in $(DEB_PACKAGES); do \
+	for package in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -44,6 +48,7 @@ test: deps $(VENV)/ready
 
 ## Benchmarks on a release build; numbers go to docs/benchmarks.md.
 bench: deps
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_TOOLS)"
 	$(SWIFT) build -c release --product siko-bench
 	.build/release/siko-bench all
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import SikoConfig
@@ -23,7 +24,7 @@ enum CLI {
             return try RulesLoader(directory: options.rules).load()
         } catch {
             printError(error.description)
-            throw ExitCodeError.configuration
+            throw ExitCode(1)
         }
     }
 
@@ -31,8 +32,4 @@ enum CLI {
         try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
         return try SQLiteStore(path: (options.data as NSString).appendingPathComponent("siko.sqlite"))
     }
-}
-
-enum ExitCodeError: Error {
-    case configuration
 }

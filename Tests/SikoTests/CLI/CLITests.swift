@@ -1,0 +1,81 @@
+import Foundation
+import SikoStore
+import Testing
+
+/// The real `siko` executable, as operators run it.
+@Suite("siko command line")
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `swift build --build-tests` puts the products beside the test bundle.
+    static var executable: URL {
+        var directory = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("siko").path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("siko")
+    }
+
+    func siko(_ arguments: String...) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Repository.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("siko check accepts the shipped folders")
+    func checkShipped() throws {
+        let run = try siko("check")
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("61 areas, 15 topics, 23 partners"))
+    }
+
+    @Test("siko check lists every error as file:line: field: message and exits 1")
+    func checkErrors() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try folder.write("areas.yaml", "areas:\n  - id: ruhr\n    name: Ruhrgebiet\n    kind: region\n  - id: Essen\n    name: Essen\n    kind: stadt\n    parent: ruhr\n")
+        _ = try folder.write("topics.yaml", "topics:\n  - id: razzia\n    name: Razzia\n")
+        _ = try folder.write("partners.yaml", "partners:\n  - id: stadt-essen\n    name: Stadt Essen\n    jurisdiction: [essen]\n")
+        let run = try siko("check", "--rules", folder.path)
+        #expect(run.status == 1)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(folder.file("areas.yaml")):5: areas[1].id: 'Essen' is not a slug (a-z, 0-9, single hyphens)"))
+        #expect(lines.contains { $0.hasPrefix("\(folder.file("areas.yaml")):7: areas[1].kind: must be one of") })
+        #expect(lines.contains("\(folder.file("partners.yaml")):4: partners[0].jurisdiction[0]: unknown area 'essen'"))
+    }
+
+    @Test("siko keys create prints the key alone on stdout and stores only its hash")
+    func keysCreate() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let run = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--scope", "deliveries:read")
+        #expect(run.status == 0)
+        let key = run.stdout.trimmingCharacters(in: .newlines)
+        #expect(run.stdout == key + "\n")
+        #expect(key.hasPrefix("siko_") && !key.contains(" "))
+        #expect(!run.stderr.contains(key), "the key is not echoed to the log")
+        var stored = Data()
+        for file in ["siko.sqlite", "siko.sqlite-wal"] {
+            stored += (try? Data(contentsOf: URL(fileURLWithPath: folder.file(file)))) ?? Data()
+        }
+        #expect(!stored.isEmpty)
+        #expect(stored.range(of: Data(key.utf8)) == nil, "only the hash is on disk")
+        let unknown = try siko("keys", "create", "--data", folder.path, "--partner", "nobody", "--scope", "admin")
+        #expect(unknown.status != 0 && unknown.stdout.isEmpty)
+        let badScope = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "everything")
+        #expect(badScope.status != 0)
+    }
+}
