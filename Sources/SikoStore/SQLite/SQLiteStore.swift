@@ -266,15 +266,17 @@ public final class SQLiteStore: Store {
                 db.cachedStatement(sql: """
                     UPDATE delivery SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
                     WHERE id IN (
-                        SELECT id FROM (SELECT id FROM delivery WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
-                                        ORDER BY next_attempt_at LIMIT ?)
-                        UNION ALL
-                        SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? LIMIT ?)
+                        SELECT id FROM (
+                            SELECT id FROM (SELECT id FROM delivery WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+                                            ORDER BY next_attempt_at LIMIT ?)
+                            UNION ALL
+                            SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? LIMIT ?)
+                        ) LIMIT ?
                     )
                     RETURNING *
                     """),
-                arguments: [owner, lease, now, now, limit, now, limit]
-            ).map(SQLiteRows.delivery).prefix(limit)
+                arguments: [owner, lease, now, now, limit, now, limit, limit]
+            ).map(SQLiteRows.delivery)
             guard !claimed.isEmpty else { return [] }
             let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
             let subscriptions = try Self.fetchByID(db, table: "subscription", ids: Set(claimed.map(\.subscriptionId)))

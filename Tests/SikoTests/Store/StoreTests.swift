@@ -80,6 +80,21 @@ struct StoreTests {
         }
     }
 
+    @Test("a claim takes at most its limit, counting due deliveries and expired leases together")
+    func claimLimit() async throws {
+        try await withStore { store, _ in
+            _ = try await store.publish(request(externalId: "a", deliveries: 3))
+            _ = try await store.claim(limit: 3, owner: "crashed", now: now, leaseUntil: now.addingTimeInterval(1))
+            _ = try await store.publish(request(externalId: "b", deliveries: 3))
+            let later = now.addingTimeInterval(2)
+            let first = try await store.claim(limit: 4, owner: "w", now: later, leaseUntil: later.addingTimeInterval(60))
+            #expect(first.count == 4)
+            let rest = try await store.claim(limit: 10, owner: "w", now: later, leaseUntil: later.addingTimeInterval(60))
+            #expect(rest.count == 2, "nothing beyond the limit was leased silently")
+            #expect(Set((first + rest).map(\.delivery.id)).count == 6)
+        }
+    }
+
     @Test("a result from a lost lease is recorded but does not overwrite the new owner's state")
     func fencing() async throws {
         try await withStore { store, _ in
