@@ -28,4 +28,10 @@ public enum Identifier {
         }
         return prefix + "_" + String(decoding: characters, as: UTF8.self)
     }
+
+    /// `length` random characters of the same alphabet: lowercase letters and digits, easy to read aloud.
+    public static func randomToken(length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<length).map { _ in alphabet[Int.random(in: 0..<32, using: &generator)] }, as: UTF8.self)
+    }
 }

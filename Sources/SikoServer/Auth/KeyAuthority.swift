@@ -33,7 +33,7 @@ public struct KeyAuthority: Sendable {
     public func issue(partner: String, scopes: Set<Scope>, expiresAt: Date? = nil) async throws -> (key: String, record: StoredKey) {
         guard reference.partner(partner) != nil else { throw IssueError.unknownPartner(partner) }
         guard !scopes.isEmpty else { throw IssueError.noScopes }
-        let id = "siko_" + Self.randomToken(bytes: 6)
+        let id = "siko_" + Identifier.randomToken(length: 10)
         let key = id + "_" + Self.randomToken(bytes: 32)
         let record = StoredKey(id: id, partner: partner, hash: Self.hash(key), scopes: scopes, createdAt: clock.now(), expiresAt: expiresAt)
         try await store.insertKey(record)

@@ -246,6 +246,7 @@ struct APITests {
         try await TestGateway.withGateway { fixture in
             let issued = try await fixture.gateway.keys.issue(partner: "stadt-essen", scopes: [.eventsPublish])
             #expect(issued.key.hasPrefix(issued.record.id + "_"))
+            #expect(issued.record.id.wholeMatch(of: /siko_[0-9a-z]{10}/) != nil, "a readable id: no leading _ or -")
             #expect(!issued.record.hash.contains(issued.key))
             let database = try String(contentsOfFile: fixture.folder.file("siko.sqlite"), encoding: .isoLatin1)
                 + ((try? String(contentsOfFile: fixture.folder.file("siko.sqlite-wal"), encoding: .isoLatin1)) ?? "")
