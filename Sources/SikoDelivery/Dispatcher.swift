@@ -74,9 +74,12 @@ public final class Dispatcher: Service {
     private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
     private func loop(group: inout DiscardingTaskGroup) async {
+        // Under load, wait until a few slots are free, so one claim transaction serves many sends.
+        let claimThreshold = max(1, min(configuration.batchSize, configuration.maxInFlight) / 8)
         while !isStopping {
-            let capacity = configuration.maxInFlight - inFlight.withLock { $0 }
-            guard capacity > 0 else {
+            let busy = inFlight.withLock { $0 }
+            let capacity = configuration.maxInFlight - busy
+            guard capacity >= claimThreshold || (busy == 0 && capacity > 0) else {
                 await wake.wait(timeout: configuration.idlePoll)
                 continue
             }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import SikoModel
@@ -26,6 +27,7 @@ public final class WebhookChannel: Channel {
     private let client: HTTPClient
     private let outboundGuard: OutboundGuard
     private let clock: any WallClock
+    private let encodedEvents = NIOLockedValueBox(RecentValues<[UInt8]>(capacity: 256))
 
     public init(settings: Settings, clock: any WallClock = SystemClock()) {
         self.settings = settings
@@ -53,9 +55,11 @@ public final class WebhookChannel: Channel {
         if case .refused(let reason) = await outboundGuard.check(host: host, port: port) {
             return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
         }
-        let body: Data
+        let body: [UInt8]
         do {
-            body = try WebhookPayload(job: job).encoded()
+            body = try WebhookPayload.body(
+                deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId, eventJSON: try eventJSON(job.event)
+            )
         } catch {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
         }
@@ -110,6 +114,14 @@ public final class WebhookChannel: Channel {
         return "connection failed: \(error)"
     }
 
+    /// The encoded event, from a small cache: a fan-out sends the same event to many targets.
+    private func eventJSON(_ event: Event) throws -> [UInt8] {
+        if let cached = encodedEvents.withLockedValue({ $0.value(for: event.id) }) { return cached }
+        let json = try WebhookPayload.eventJSON(event)
+        encodedEvents.withLockedValue { $0.insert(json, for: event.id) }
+        return json
+    }
+
     public func shutdown() async throws {
         try await client.shutdown()
     }
@@ -126,5 +138,21 @@ enum RetryAfter {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return .seconds(Int64(min(max(0, date.timeIntervalSince(now)), 86_400)))
+    }
+}
+
+/// The last few values by key, oldest dropped first.
+struct RecentValues<Value: Sendable>: Sendable {
+    let capacity: Int
+    private var values: [String: Value] = [:]
+    private var order: [String] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func value(for key: String) -> Value? { values[key] }
+
+    mutating func insert(_ value: Value, for key: String) {
+        if values.updateValue(value, forKey: key) == nil { order.append(key) }
+        if order.count > capacity { values[order.removeFirst()] = nil }
     }
 }
