@@ -60,7 +60,7 @@ public final class Dispatcher: Service {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 await self.loop(group: &group)
             }
