@@ -27,7 +27,9 @@ public struct ChannelsLoader: Sendable {
             let path = file("\(kind.rawValue).yaml")
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let yaml = YAMLFile(path: path, expand: expand)
-            optional[kind] = readSettings(yaml, extra: nil)
+            let settings = readSettings(yaml, extra: kind == .email ? Self.emailKeys : nil)
+            if kind == .email, let settings, let mapping = yaml.root?.mapping { checkEmail(settings, yaml, mapping) }
+            optional[kind] = settings
             errors += yaml.errors
         }
         guard errors.isEmpty, let webhook else { throw ConfigErrors(errors) }
@@ -71,13 +73,34 @@ public struct ChannelsLoader: Sendable {
                 file.fail(mapping["concurrency"], "concurrency", "'\(text)' must be a whole number from 1 to 10000")
             }
         }
-        if extra == nil {
-            for (key, value) in mapping where !common.contains(key.string ?? "") {
-                guard let name = key.string else { continue }
-                if value.scalar != nil, let text = file.string(mapping, name, field: name) { settings.options[name] = text }
-            }
+        for (key, value) in mapping where !common.contains(key.string ?? "") {
+            guard let name = key.string, extra?.contains(name) ?? true, value.scalar != nil else { continue }
+            if let text = file.string(mapping, name, field: name) { settings.options[name] = text }
         }
         return settings
+    }
+
+    static let emailKeys: Set<String> = ["url", "from", "user", "password", "starttls", "caFile", "publicURL"]
+
+    /// The email values the adapter relies on, checked here so a mistake names its line.
+    private func checkEmail(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
+        let url = settings.options["url"] ?? ""
+        if !(url.hasPrefix("smtp://") || url.hasPrefix("smtps://")) {
+            file.fail(mapping["url"] ?? .mapping(mapping), "url", "'\(url)' must be smtp://host:port or smtps://host:port")
+        }
+        let startTLS = settings.options["starttls"] ?? "required"
+        if !["required", "opportunistic", "off"].contains(startTLS) {
+            file.fail(mapping["starttls"], "starttls", "'\(startTLS)' must be required, opportunistic or off")
+        }
+        let from = settings.options["from"] ?? ""
+        if !Self.isMailbox(from) {
+            file.fail(mapping["from"] ?? .mapping(mapping), "from", "'\(from)' is not an address such as SiKo Ruhr <alarm@example.org>")
+        }
+    }
+
+    private static func isMailbox(_ text: String) -> Bool {
+        let address = text.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? text
+        return TargetRules.isEmailAddress(address)
     }
 
     private func readCIDRs(_ node: Node, file: YAMLFile, mapping: Node.Mapping) -> [CIDR] {

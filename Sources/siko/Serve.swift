@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import SikoChannels
 import SikoConfig
 import SikoServer
 import SikoStore
@@ -41,7 +42,16 @@ struct Serve: AsyncParsableCommand {
         if recovered > 0 {
             logger.warning("took back deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"])
         }
-        let gateway = try await Gateway(reference: reference, channelSettings: channels, store: store, logger: logger)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway(
+                reference: reference, channelSettings: channels, store: store,
+                templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger
+            )
+        } catch let error as EmailTemplates.LoadError {
+            CLI.printError(error.description)
+            throw ExitCode(1)
+        }
         logger.info("loaded", metadata: [
             "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
             "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.directory.count)",

@@ -25,8 +25,10 @@ public final class Gateway: Sendable {
     public let configuredChannels: Set<ChannelKind>
     private let channels: [any Channel]
 
+    /// `templates` is the folder of the email templates (`Channels/templates`); email is
+    /// configured when `channelSettings.email` is present and the templates load.
     public init(
-        reference: ReferenceData, channelSettings: ChannelsConfiguration, store: any Store,
+        reference: ReferenceData, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger,
         dispatcherConfiguration: Dispatcher.Configuration = .init()
     ) async throws {
@@ -47,13 +49,23 @@ public final class Gateway: Sendable {
             settings: .init(timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: channelSettings.outboundPolicy),
             clock: clock
         )
-        channels = [webhook]
-        configuredChannels = [.webhook]
-        let routes: [ChannelKind: ChannelRoute] = [
+        var channels: [any Channel] = [webhook]
+        var routes: [ChannelKind: ChannelRoute] = [
             .webhook: ChannelRoute(channel: webhook, retrySchedule: webhookSettings.retrySchedule, timeout: webhookSettings.timeout),
         ]
+        if let emailSettings = channelSettings.email, let templates {
+            let email = try EmailChannel(
+                settings: EmailChannel.Settings(options: emailSettings), templates: EmailTemplates.load(directory: templates),
+                reference: reference, clock: clock
+            )
+            channels.append(email)
+            routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
+        }
+        self.channels = channels
+        configuredChannels = Set(routes.keys)
         var dispatcherConfiguration = dispatcherConfiguration
-        dispatcherConfiguration.maxInFlight = min(dispatcherConfiguration.maxInFlight, webhookSettings.concurrency)
+        let concurrency = routes.keys.compactMap { channelSettings.settings(for: $0)?.concurrency }.reduce(0, +)
+        dispatcherConfiguration.maxInFlight = min(dispatcherConfiguration.maxInFlight, concurrency)
         dispatcher = Dispatcher(
             store: store, routes: routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
             metrics: factory, onSubscriptionDisabled: { directory.remove(id: $0) }

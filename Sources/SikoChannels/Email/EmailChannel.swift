@@ -1,0 +1,95 @@
+import Foundation
+import SikoModel
+
+/// Email over SMTP (libcurl): multipart text and HTML from the templates. 2xx is `sent`;
+/// a 4xx reply or a failed connection is tried again; a permanent 5xx (550 user unknown) is dead,
+/// with the server's reply as the reason.
+public final class EmailChannel: Channel {
+    public struct Settings: Sendable {
+        public var smtp: SMTPSettings
+        public var from: Mailbox
+        public var concurrency: Int
+        /// The gateway's base URL, for links in messages.
+        public var publicURL: String
+
+        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, publicURL: String) {
+            self.smtp = smtp
+            self.from = from
+            self.concurrency = concurrency
+            self.publicURL = publicURL
+        }
+    }
+
+    public let kind = ChannelKind.email
+    private let settings: Settings
+    private let templates: EmailTemplates
+    private let reference: ReferenceData
+    private let transport: SMTPTransport
+    private let clock: any WallClock
+
+    public init(settings: Settings, templates: EmailTemplates, reference: ReferenceData, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.templates = templates
+        self.reference = reference
+        self.clock = clock
+        transport = SMTPTransport(settings: settings.smtp, concurrency: settings.concurrency)
+    }
+
+    public func send(_ job: DeliveryJob) async -> SendReport {
+        let message = compose(job)
+        let result = await transport.send(from: settings.from.address, to: job.delivery.target, message: message.rendered())
+        return Self.classify(result)
+    }
+
+    func compose(_ job: DeliveryJob) -> MailMessage {
+        let rendered = templates.render(EmailContext(job: job, reference: reference, publicURL: settings.publicURL))
+        return MailMessage(
+            from: (settings.from.name, settings.from.address), to: job.delivery.target, subject: rendered.subject,
+            text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(settings.from.domain)", date: clock.now(),
+            extraHeaders: [("X-SiKo-Delivery-Id", job.delivery.id)]
+        )
+    }
+
+    static func classify(_ result: SMTPResult) -> SendReport {
+        let code = result.replyCode
+        let reply = result.reply.hasPrefix(String(code)) ? result.reply : "\(code) \(result.error)"
+        if result.succeeded { return SendReport(.sent, responseCode: code == 0 ? 250 : code) }
+        if result.loginDenied {
+            return SendReport(.retry(after: nil, reason: "SMTP authentication failed: \(reply)"), responseCode: code)
+        }
+        switch code {
+        case 400..<500: return SendReport(.retry(after: nil, reason: "SMTP \(reply)"), responseCode: code)
+        case 500..<600: return SendReport(.permanent(reason: "SMTP \(reply)"), responseCode: code)
+        default: return SendReport(.retry(after: nil, reason: "SMTP connection failed: \(result.error)"))
+        }
+    }
+
+    public func shutdown() async throws {
+        try await transport.shutdown()
+    }
+}
+
+/// `Display Name <address@example.org>` or a bare address.
+public struct Mailbox: Sendable, Equatable {
+    public var name: String?
+    public var address: String
+
+    public init(name: String?, address: String) {
+        self.name = name
+        self.address = address
+    }
+
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
+            let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            self.init(name: name.isEmpty ? nil : name, address: address)
+        } else {
+            self.init(name: nil, address: trimmed)
+        }
+        guard TargetRules.isEmailAddress(address) else { return nil }
+    }
+
+    var domain: String { address.split(separator: "@").last.map(String.init) ?? "localhost" }
+}

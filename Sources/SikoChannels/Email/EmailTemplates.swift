@@ -1,0 +1,109 @@
+import Foundation
+import Mustache
+import SikoModel
+
+/// The email templates, one file per language (`email.de.mustache`, `email.en.mustache`): the
+/// subject, then the text part after a line `--- text ---`, then the HTML part after `--- html ---`.
+public struct EmailTemplates: Sendable {
+    struct Parts: Sendable {
+        var subject: MustacheTemplate
+        var text: MustacheTemplate
+        var html: MustacheTemplate
+    }
+
+    private let parts: [Language: Parts]
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var file: String
+        public var line: Int?
+        public var message: String
+        public var description: String { "\(file):\(line.map(String.init) ?? "-"): template: \(message)" }
+    }
+
+    public static func load(directory: String) throws(LoadError) -> EmailTemplates {
+        var parts: [Language: Parts] = [:]
+        for language in Language.allCases {
+            let file = (directory as NSString).appendingPathComponent("email.\(language.rawValue).mustache")
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw LoadError(file: file, line: nil, message: "cannot read the template")
+            }
+            parts[language] = try parse(text, file: file)
+        }
+        return EmailTemplates(parts: parts)
+    }
+
+    static func parse(_ text: String, file: String) throws(LoadError) -> Parts {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let textMarker = lines.firstIndex(of: "--- text ---"), let htmlMarker = lines.firstIndex(of: "--- html ---"), textMarker < htmlMarker else {
+            throw LoadError(file: file, line: nil, message: "needs a line '--- text ---' and, after it, a line '--- html ---'")
+        }
+        func template(_ range: Range<Int>) throws(LoadError) -> MustacheTemplate {
+            do {
+                return try MustacheTemplate(string: lines[range].joined(separator: "\n"))
+            } catch {
+                throw LoadError(file: file, line: range.lowerBound + 1, message: "the part starting here is not valid Mustache: \(error)")
+            }
+        }
+        return Parts(
+            subject: try template(0..<textMarker), text: try template((textMarker + 1)..<htmlMarker),
+            html: try template((htmlMarker + 1)..<lines.count)
+        )
+    }
+
+    /// Subject, text and HTML for one delivery.
+    func render(_ context: EmailContext) -> (subject: String, text: String, html: String) {
+        guard let parts = parts[context.language] ?? parts[.de] else { return ("", "", "") }
+        var values = context.values
+        let subject = parts.subject.render(values)
+            .split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        values["subject"] = subject
+        return (subject, parts.text.render(values).trimmingCharacters(in: .newlines) + "\n", parts.html.render(values))
+    }
+}
+
+/// What a template may show of an event, with names instead of slugs and times in Europe/Berlin.
+/// For a restricted (VS-NfD) event it holds no title, body or data, so no template can leak them.
+struct EmailContext {
+    var language: Language
+    var values: [String: Any]
+
+    init(job: DeliveryJob, reference: ReferenceData, publicURL: String) {
+        let event = job.event
+        let language = job.language
+        self.language = language
+        let topic = reference.topic(event.topic)
+        let publisher = reference.partner(event.publisher)
+        var values: [String: Any] = [
+            "urgency": event.urgency.rawValue,
+            "urgencyLabel": event.urgency.label(language: language),
+            "topicName": (language == .en ? topic?.nameEn : nil) ?? topic?.name ?? event.topic,
+            "areaNames": event.areas.map { reference.areas.area($0)?.name ?? $0 }.joined(separator: ", "),
+            "publisherName": (language == .en ? publisher?.nameEn : nil) ?? publisher?.name ?? event.publisher,
+            "publishedAt": Self.berlinTime(event.publishedAt, language: language),
+            "link": publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/events/" + event.id,
+            "deliveryId": job.delivery.id,
+            "restricted": event.classification == .restricted,
+        ]
+        if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
+        if event.classification != .restricted {
+            values["title"] = event.title
+            if let body = event.body, !body.isEmpty { values["body"] = body }
+        }
+        self.values = values
+    }
+
+    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`.
+    static func berlinTime(_ date: Date, language: Language) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+        switch language {
+        case .de:
+            formatter.locale = Locale(identifier: "de_DE")
+            formatter.dateFormat = "dd.MM.yyyy, HH:mm 'Uhr'"
+        case .en:
+            formatter.locale = Locale(identifier: "en_GB")
+            formatter.dateFormat = "d MMM yyyy, HH:mm '(Berlin time)'"
+        }
+        return formatter.string(from: date)
+    }
+}
