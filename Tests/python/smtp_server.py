@@ -47,12 +47,12 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         try:
-            return self.store(session, envelope)
+            return self.store(server, session, envelope)
         except Exception as error:  # shown to the test through the SMTP reply and stderr
             print("handler error: %r" % error, file=sys.stderr, flush=True)
             return "554 5.6.0 test server could not parse the message: %s" % type(error).__name__
 
-    def store(self, session, envelope):
+    def store(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         message = message_from_bytes(raw, policy=default)
         text = message.get_body(preferencelist=("plain",))
@@ -73,7 +73,7 @@ class Handler:
             "longestLine": max(len(line) for line in raw.split(b"\r\n")) if raw else 0,
             # Headers must be 7-bit (RFC 2047 encoded words); raw UTF-8 there is a bug even if readable.
             "headers8bit": any(byte >= 0x80 for byte in raw.split(b"\r\n\r\n", 1)[0]),
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
             "defects": [str(d) for d in message.defects],
         }
@@ -114,7 +114,8 @@ def main():
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-            return AuthResult(success=ok)
+            # handled=False makes aiosmtpd answer 535 itself on failure.
+            return AuthResult(success=ok, handled=False)
 
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     if context is not None and not arguments.implicit_tls:

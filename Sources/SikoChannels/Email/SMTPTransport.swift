@@ -31,12 +31,26 @@ public struct SMTPSettings: Sendable {
     }
 }
 
-/// The answer of one SMTP transaction: libcurl's result, the server's last reply code and line.
+/// The answer of one SMTP transaction: libcurl's result, the server's last reply code and the
+/// server's own line for it.
 struct SMTPResult: Sendable {
     var curlCode: Int
     var replyCode: Int
     var reply: String
     var error: String
+
+    /// Picks the server's line for `code` from all its replies: after a refusal libcurl still
+    /// says QUIT, so the very last reply is usually "221 Bye".
+    init(curlCode: Int, replyCode: Int, replies: [String], error: String) {
+        self.init(curlCode: curlCode, replyCode: replyCode, reply: replies.last { $0.hasPrefix(String(replyCode)) } ?? replies.last ?? "", error: error)
+    }
+
+    init(curlCode: Int, replyCode: Int, reply: String, error: String) {
+        self.curlCode = curlCode
+        self.replyCode = replyCode
+        self.reply = reply
+        self.error = error
+    }
 
     var succeeded: Bool { curlCode == Int(CURLE_OK.rawValue) }
     var loginDenied: Bool { curlCode == Int(CURLE_LOGIN_DENIED.rawValue) }
@@ -61,7 +75,7 @@ final class SMTPConnection: @unchecked Sendable {
     private final class Transfer {
         let message: [UInt8]
         var offset = 0
-        var lastReply = ""
+        var replies: [String] = []
 
         init(message: [UInt8]) { self.message = message }
     }
@@ -70,7 +84,7 @@ final class SMTPConnection: @unchecked Sendable {
         let transfer = Transfer(message: message)
         let context = Unmanaged.passRetained(transfer)
         defer { context.release() }
-        var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(to)>")
+        let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(to)>")
         defer { curl_slist_free_all(recipients) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
@@ -98,7 +112,7 @@ final class SMTPConnection: @unchecked Sendable {
                 guard type == CURLINFO_HEADER_IN, let data, let context else { return 0 }
                 let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
                 let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-                transfer.lastReply = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                transfer.replies.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
                 return 0
             })
             siko_curl_set_pointer(handle, CURLOPT_DEBUGDATA, context.toOpaque())
@@ -126,7 +140,7 @@ final class SMTPConnection: @unchecked Sendable {
         siko_curl_set_list(handle, CURLOPT_MAIL_RCPT, nil)
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return SMTPResult(
-            curlCode: Int(code.rawValue), replyCode: replyCode, reply: transfer.lastReply,
+            curlCode: Int(code.rawValue), replyCode: replyCode, replies: transfer.replies,
             error: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         )
     }

@@ -46,6 +46,7 @@ struct TestGateway {
 
     static func withGateway<T>(
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
+        email: ChannelSettings? = nil,
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -55,10 +56,11 @@ struct TestGateway {
         logger.logLevel = .warning
         let channels = ChannelsConfiguration(
             webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: .seconds(5), concurrency: 32),
-            allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+            allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email
         )
         let gateway = try await Gateway(
-            reference: Repository.reference, channelSettings: channels, store: store, logger: logger,
+            reference: Repository.reference, channelSettings: channels, store: store,
+            templates: Repository.channels + "/templates", logger: logger,
             dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
         )
         let fixture = TestGateway(folder: folder, store: store, gateway: gateway)
