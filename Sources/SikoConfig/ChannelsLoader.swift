@@ -80,7 +80,7 @@ public struct ChannelsLoader: Sendable {
         return settings
     }
 
-    static let emailKeys: Set<String> = ["url", "from", "user", "password", "starttls", "caFile", "publicURL"]
+    static let emailKeys: Set<String> = ["url", "from", "user", "password", "starttls", "caFile", "publicURL", "ratePerSecond"]
 
     /// The email values the adapter relies on, checked here so a mistake names its line.
     private func checkEmail(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
@@ -91,6 +91,9 @@ public struct ChannelsLoader: Sendable {
         let startTLS = settings.options["starttls"] ?? "required"
         if !["required", "opportunistic", "off"].contains(startTLS) {
             file.fail(mapping["starttls"], "starttls", "'\(startTLS)' must be required, opportunistic or off")
+        }
+        if let rate = settings.options["ratePerSecond"], !rate.isEmpty, (Double(rate) ?? -1) < 0 {
+            file.fail(mapping["ratePerSecond"], "ratePerSecond", "'\(rate)' must be a number of messages per second (0 for no limit)")
         }
         let from = settings.options["from"] ?? ""
         if !Self.isMailbox(from) {

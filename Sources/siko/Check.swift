@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import SikoChannels
 import SikoConfig
 
 struct Check: AsyncParsableCommand {
@@ -18,11 +20,20 @@ struct Check: AsyncParsableCommand {
         do {
             let channels = try ChannelsLoader(directory: config.channels).load()
             summary.append("webhook retries \(channels.webhook.retrySchedule.maxAttempts) times")
+            if channels.email != nil {
+                summary.append("email templates de, en")
+            }
         } catch {
             errors += error.errors
         }
-        guard errors.isEmpty else {
-            for error in errors { print(error.description) }
+        var lines = errors.map(\.description)
+        do {
+            _ = try EmailTemplates.load(directory: (config.channels as NSString).appendingPathComponent("templates"))
+        } catch {
+            lines.append(error.description)
+        }
+        guard lines.isEmpty else {
+            for line in lines { print(line) }
             throw ExitCode(1)
         }
         print("ok: " + summary.joined(separator: "; "))

@@ -11,12 +11,15 @@ public final class EmailChannel: Channel {
         public var concurrency: Int
         /// The gateway's base URL, for links in messages.
         public var publicURL: String
+        /// At most this many messages a second (the relay's limit); nil for none.
+        public var ratePerSecond: Double?
 
-        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, publicURL: String) {
+        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, publicURL: String, ratePerSecond: Double? = nil) {
             self.smtp = smtp
             self.from = from
             self.concurrency = concurrency
             self.publicURL = publicURL
+            self.ratePerSecond = ratePerSecond
         }
     }
 
@@ -25,6 +28,7 @@ public final class EmailChannel: Channel {
     private let templates: EmailTemplates
     private let reference: ReferenceData
     private let transport: SMTPTransport
+    private let pacer: Pacer
     private let clock: any WallClock
 
     public init(settings: Settings, templates: EmailTemplates, reference: ReferenceData, clock: any WallClock = SystemClock()) {
@@ -33,10 +37,12 @@ public final class EmailChannel: Channel {
         self.reference = reference
         self.clock = clock
         transport = SMTPTransport(settings: settings.smtp, concurrency: settings.concurrency)
+        pacer = Pacer(perSecond: settings.ratePerSecond)
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
         let message = compose(job)
+        await pacer.wait()
         let result = await transport.send(from: settings.from.address, to: job.delivery.target, message: message.rendered())
         return Self.classify(result)
     }

@@ -13,7 +13,8 @@ extension EmailChannel.Settings {
                 url: url, startTLS: options["starttls"].flatMap(SMTPSettings.StartTLS.init(rawValue:)) ?? .required,
                 user: options["user"], password: options["password"], caFile: options["caFile"], timeout: settings.timeout
             ),
-            from: from, concurrency: settings.concurrency, publicURL: options["publicURL"] ?? "http://127.0.0.1:8080"
+            from: from, concurrency: settings.concurrency, publicURL: options["publicURL"] ?? "http://127.0.0.1:8080",
+            ratePerSecond: options["ratePerSecond"].flatMap(Double.init)
         )
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SikoConfig
 import SikoModel
+import SikoChannels
 import Testing
 
 @Suite("Configuration files: the shipped ones load, bad ones name file, line and field")
@@ -149,5 +150,55 @@ struct ConfigTests {
         #expect(try expander.expand("${MISSING:-}").get() == "")
         #expect((try? expander.expand("${MISSING}").get()) == nil)
         #expect((try? expander.expand("${UNCLOSED").get()) == nil)
+    }
+}
+
+@Suite("email.yaml")
+struct EmailConfigTests {
+    @Test("bad email values name their line; unknown keys are typos")
+    func badEmailFile() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try folder.write("webhook.yaml", "retrySchedule: [\"0s\"]\ntimeout: 5s\nconcurrency: 4\n")
+        _ = try folder.write("email.yaml", """
+            url: http://mail.example:25
+            starttls: maybe
+            from: nobody
+            ratePerSecond: fast
+            sendr: x
+            retrySchedule: ["0s"]
+            timeout: 30s
+            concurrency: 8
+            """)
+        do {
+            _ = try ChannelsLoader(directory: folder.path, environment: [:]).load()
+            Issue.record("a bad email.yaml loaded")
+        } catch {
+            let found = error.errors.map { "\($0.line ?? 0): \($0.field)" }.sorted()
+            #expect(found == ["1: url", "2: starttls", "3: from", "4: ratePerSecond", "5: sendr"])
+        }
+    }
+
+    @Test("a template without its parts is refused with the file named")
+    func brokenTemplate() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try folder.write("email.de.mustache", "Betreff {{title}}\n--- html ---\n<p>{{title}}</p>\n")
+        _ = try folder.write("email.en.mustache", "Subject\n--- text ---\n{{#unclosed}}\n--- html ---\n<p/>\n")
+        #expect(throws: EmailTemplates.LoadError.self) { try EmailTemplates.load(directory: folder.path) }
+        do {
+            _ = try EmailTemplates.load(directory: folder.path)
+        } catch {
+            #expect(error.file.hasSuffix("email.de.mustache"))
+            #expect(error.message.contains("--- text ---"))
+        }
+        _ = try folder.write("email.de.mustache", "Betreff\n--- text ---\nText\n--- html ---\n<p/>\n")
+        do {
+            _ = try EmailTemplates.load(directory: folder.path)
+            Issue.record("an unclosed section loaded")
+        } catch {
+            #expect(error.file.hasSuffix("email.en.mustache"))
+            #expect(error.line == 3, "the first line of the broken part")
+        }
     }
 }
