@@ -47,10 +47,10 @@ test: deps $(VENV)/ready
 	SIKO_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 
 ## Benchmarks on a release build; numbers go to docs/benchmarks.md.
-bench: deps
+bench: deps $(VENV)/ready
 	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_TOOLS)"
 	$(SWIFT) build -c release --product siko-bench
-	.build/release/siko-bench all
+	SIKO_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/siko-bench all
 
 clean:
 	rm -rf .build $(VENV)

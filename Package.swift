@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoServer",
+            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

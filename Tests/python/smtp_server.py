@@ -31,8 +31,9 @@ def visible(value):
 
 
 class Handler:
-    def __init__(self, directory):
+    def __init__(self, directory, discard=False):
         self.directory = directory
+        self.discard = discard
         self.count = 0
         self.lock = threading.Lock()
 
@@ -46,6 +47,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.discard:
+            return "250 2.0.0 Ok: discarded"
         try:
             return self.store(server, session, envelope)
         except Exception as error:  # shown to the test through the SMTP reply and stderr
@@ -101,6 +104,7 @@ def main():
     parser.add_argument("--implicit-tls", action="store_true")
     parser.add_argument("--require-starttls", action="store_true")
     parser.add_argument("--auth", help="user:password that AUTH accepts; then AUTH is required")
+    parser.add_argument("--discard", action="store_true", help="accept and drop messages (benchmarks)")
     arguments = parser.parse_args()
 
     context = None
@@ -123,7 +127,7 @@ def main():
 
     port = free_port()
     controller = Controller(
-        Handler(arguments.dir), hostname="127.0.0.1", port=port,
+        Handler(arguments.dir, arguments.discard), hostname="127.0.0.1", port=port,
         ssl_context=context if arguments.implicit_tls else None, server_kwargs=options,
     )
     controller.start()
