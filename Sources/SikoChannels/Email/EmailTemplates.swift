@@ -87,7 +87,11 @@ struct EmailContext {
         if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
         if event.classification != .restricted {
             values["title"] = event.title
-            if let body = event.body, !body.isEmpty { values["body"] = body }
+            if let body = event.body, !body.isEmpty {
+                values["body"] = body
+                // Outlook ignores white-space: pre-wrap, so HTML gets one escaped line per <br>.
+                values["bodyLines"] = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            }
         }
         self.values = values
     }

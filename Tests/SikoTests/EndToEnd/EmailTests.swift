@@ -78,6 +78,15 @@ struct EmailTests {
         }
     }
 
+    @Test("HTML escapes what the publisher wrote and keeps its line breaks for Outlook")
+    func htmlBody() async throws {
+        try await SMTPTestServer.with { server in
+            _ = try await send(try channel(server), job(body: "Erste Zeile <b>fett?</b>\nZweite Zeile & mehr"))
+            let html = try #require(try server.messages().first?["html"] as? String)
+            #expect(html.contains("<p>Erste Zeile &lt;b&gt;fett?&lt;/b&gt;<br>Zweite Zeile &amp; mehr<br></p>"))
+        }
+    }
+
     @Test("a 1200-character line survives whole, and no line on the wire exceeds 998 octets")
     func longLine() async throws {
         let line = String(repeating: "Gaststättenkontrolle-", count: 57) + "ENDE"
