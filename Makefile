@@ -5,7 +5,7 @@ DATA         ?= ./data
 HOST         ?= 127.0.0.1
 PORT         ?= 8080
 VENV         := .venv
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config openssl
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config openssl kannel kannel-extras
 BENCH_TOOLS  := wrk
 
 .PHONY: deps packages build run test bench check clean

@@ -27,8 +27,10 @@ public struct ChannelsLoader: Sendable {
             let path = file("\(kind.rawValue).yaml")
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let yaml = YAMLFile(path: path, expand: expand)
-            let settings = readSettings(yaml, extra: kind == .email ? Self.emailKeys : nil)
-            if kind == .email, let settings, let mapping = yaml.root?.mapping { checkEmail(settings, yaml, mapping) }
+            let settings = readSettings(yaml, extra: kind == .email ? Self.emailKeys : Self.smsKeys)
+            if let settings, let mapping = yaml.root?.mapping {
+                if kind == .email { checkEmail(settings, yaml, mapping) } else { checkSMS(settings, yaml, mapping) }
+            }
             optional[kind] = settings
             errors += yaml.errors
         }
@@ -98,6 +100,24 @@ public struct ChannelsLoader: Sendable {
         let from = settings.options["from"] ?? ""
         if !Self.isMailbox(from) {
             file.fail(mapping["from"] ?? .mapping(mapping), "from", "'\(from)' is not an address such as SiKo Ruhr <alarm@example.org>")
+        }
+    }
+
+    static let smsKeys: Set<String> = ["url", "user", "password", "from", "publicURL", "maxSegments", "ratePerSecond"]
+
+    private func checkSMS(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
+        let url = settings.options["url"] ?? ""
+        if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            file.fail(mapping["url"] ?? .mapping(mapping), "url", "'\(url)' must be the gateway's http(s) sendsms URL")
+        }
+        if (settings.options["from"] ?? "").isEmpty {
+            file.fail(mapping["from"] ?? .mapping(mapping), "from", "is required (the sender name or number)")
+        }
+        if let text = settings.options["maxSegments"], !(Int(text).map { (1...10).contains($0) } ?? false) {
+            file.fail(mapping["maxSegments"], "maxSegments", "'\(text)' must be a whole number from 1 to 10")
+        }
+        if let rate = settings.options["ratePerSecond"], !rate.isEmpty, (Double(rate) ?? -1) < 0 {
+            file.fail(mapping["ratePerSecond"], "ratePerSecond", "'\(rate)' must be a number of messages per second (0 for no limit)")
         }
     }
 

@@ -48,7 +48,7 @@ public final class EmailChannel: Channel {
     }
 
     func compose(_ job: DeliveryJob) -> MailMessage {
-        let rendered = templates.render(EmailContext(job: job, reference: reference, publicURL: settings.publicURL))
+        let rendered = templates.render(MessageContext(job: job, reference: reference, publicURL: settings.publicURL))
         return MailMessage(
             from: (settings.from.name, settings.from.address), to: job.delivery.target, subject: rendered.subject,
             text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(settings.from.domain)", date: clock.now(),

@@ -61,6 +61,11 @@ public final class Gateway: Sendable {
             channels.append(email)
             routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
         }
+        if let smsSettings = channelSettings.sms, let templates {
+            let sms = try SMSChannel(options: smsSettings, templates: SMSTemplates.load(directory: templates), reference: reference)
+            channels.append(sms)
+            routes[.sms] = ChannelRoute(channel: sms, retrySchedule: smsSettings.retrySchedule, timeout: smsSettings.timeout)
+        }
         self.channels = channels
         configuredChannels = Set(routes.keys)
         var dispatcherConfiguration = dispatcherConfiguration

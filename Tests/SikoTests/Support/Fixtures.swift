@@ -47,6 +47,7 @@ struct TestGateway {
     static func withGateway<T>(
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
         email: ChannelSettings? = nil,
+        sms: ChannelSettings? = nil,
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -56,7 +57,7 @@ struct TestGateway {
         logger.logLevel = .warning
         let channels = ChannelsConfiguration(
             webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: .seconds(5), concurrency: 32),
-            allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email
+            allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email, sms: sms
         )
         let gateway = try await Gateway(
             reference: Repository.reference, channelSettings: channels, store: store,

@@ -1,0 +1,53 @@
+import Foundation
+import SikoModel
+
+/// What a template may show of an event, with names instead of slugs and times in Europe/Berlin.
+/// For a restricted (VS-NfD) event it holds no title, body or data, so no template can leak them.
+struct MessageContext {
+    var language: Language
+    var values: [String: Any]
+
+    init(job: DeliveryJob, reference: ReferenceData, publicURL: String) {
+        let event = job.event
+        let language = job.language
+        self.language = language
+        let topic = reference.topic(event.topic)
+        let publisher = reference.partner(event.publisher)
+        var values: [String: Any] = [
+            "urgency": event.urgency.rawValue,
+            "urgencyLabel": event.urgency.label(language: language),
+            "topicName": (language == .en ? topic?.nameEn : nil) ?? topic?.name ?? event.topic,
+            "areaNames": event.areas.map { reference.areas.area($0)?.name ?? $0 }.joined(separator: ", "),
+            "publisherName": (language == .en ? publisher?.nameEn : nil) ?? publisher?.name ?? event.publisher,
+            "publishedAt": Self.berlinTime(event.publishedAt, language: language),
+            "link": publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/events/" + event.id,
+            "deliveryId": job.delivery.id,
+            "restricted": event.classification == .restricted,
+        ]
+        if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
+        if event.classification != .restricted {
+            values["title"] = event.title
+            if let body = event.body, !body.isEmpty {
+                values["body"] = body
+                // Outlook ignores white-space: pre-wrap, so HTML gets one escaped line per <br>.
+                values["bodyLines"] = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            }
+        }
+        self.values = values
+    }
+
+    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`.
+    static func berlinTime(_ date: Date, language: Language) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
+        switch language {
+        case .de:
+            formatter.locale = Locale(identifier: "de_DE")
+            formatter.dateFormat = "dd.MM.yyyy, HH:mm 'Uhr'"
+        case .en:
+            formatter.locale = Locale(identifier: "en_GB")
+            formatter.dateFormat = "d MMM yyyy, HH:mm '(Berlin time)'"
+        }
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SikoModel
+
+/// Kannel's HTTP `sendsms` interface. Kannel answers 202 once it has taken the message; a 4xx is
+/// its refusal (bad number, bad credentials), a 5xx or no answer its trouble.
+public final class KannelGateway: SMSGateway {
+    public struct Settings: Sendable {
+        /// The `sendsms` URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms.
+        public var url: String
+        public var user: String
+        public var password: String
+        public var from: String
+        public var timeout: Duration
+
+        public init(url: String, user: String, password: String, from: String, timeout: Duration) {
+            self.url = url
+            self.user = user
+            self.password = password
+            self.from = from
+            self.timeout = timeout
+        }
+    }
+
+    private let settings: Settings
+    private let client: HTTPClient
+
+    public init(settings: Settings) {
+        self.settings = settings
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// The sendsms request: UTF-8 text, and `coding` 2 (UCS-2) whenever GSM-7 cannot carry it,
+    /// since Kannel would otherwise replace what GSM lacks by "?".
+    func url(for message: SMSMessage) -> String {
+        var components = URLComponents(string: settings.url) ?? URLComponents()
+        components.queryItems = (components.queryItems ?? []) + [
+            URLQueryItem(name: "username", value: settings.user),
+            URLQueryItem(name: "password", value: settings.password),
+            URLQueryItem(name: "from", value: settings.from),
+            URLQueryItem(name: "to", value: message.to),
+            URLQueryItem(name: "text", value: message.text),
+            URLQueryItem(name: "charset", value: "UTF-8"),
+            URLQueryItem(name: "coding", value: message.encoding == .gsm7 ? "0" : "2"),
+        ]
+        // "+" means a space in a query; numbers in E.164 start with one.
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return components.string ?? settings.url
+    }
+
+    public func submit(_ message: SMSMessage) async -> SendReport {
+        var request = HTTPClientRequest(url: url(for: message))
+        request.method = .GET
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
+            let body = String(buffer: try await response.body.collect(upTo: 4096)).trimmingCharacters(in: .whitespacesAndNewlines)
+            return Self.classify(status: Int(response.status.code), body: body)
+        } catch {
+            return SendReport(.retry(after: nil, reason: "SMS gateway not reachable: \(error)"))
+        }
+    }
+
+    static func classify(status: Int, body: String) -> SendReport {
+        let detail = "SMS gateway \(status): \(body.prefix(200))"
+        switch status {
+        case 200..<300: return SendReport(.sent, responseCode: status)
+        case 400..<500: return SendReport(.permanent(reason: detail), responseCode: status)
+        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status)
+        }
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Mustache
+import SikoModel
+
+/// SMS: one template per language (`sms.de.mustache`), cut to `maxSegments` with "..." and the
+/// link, sent through a gateway at no more than its rate.
+public final class SMSChannel: Channel {
+    public struct Settings: Sendable {
+        public var maxSegments: Int
+        public var concurrency: Int
+        public var ratePerSecond: Double?
+        public var publicURL: String
+
+        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, publicURL: String) {
+            self.maxSegments = maxSegments
+            self.concurrency = concurrency
+            self.ratePerSecond = ratePerSecond
+            self.publicURL = publicURL
+        }
+    }
+
+    public let kind = ChannelKind.sms
+    private let settings: Settings
+    private let templates: SMSTemplates
+    private let reference: ReferenceData
+    private let gateway: any SMSGateway
+    private let pacer: Pacer
+
+    public init(settings: Settings, templates: SMSTemplates, reference: ReferenceData, gateway: any SMSGateway) {
+        self.settings = settings
+        self.templates = templates
+        self.reference = reference
+        self.gateway = gateway
+        pacer = Pacer(perSecond: settings.ratePerSecond)
+    }
+
+    public func send(_ job: DeliveryJob) async -> SendReport {
+        await pacer.wait()
+        return await gateway.submit(message(for: job))
+    }
+
+    func message(for job: DeliveryJob) -> SMSMessage {
+        let context = MessageContext(job: job, reference: reference, publicURL: settings.publicURL)
+        var text = templates.render(context)
+        if SMSText.segments(of: text) > settings.maxSegments {
+            var withoutLink = context
+            withoutLink.values["link"] = ""
+            text = SMSText.fit(templates.render(withoutLink), maxSegments: settings.maxSegments, link: context.values["link"] as? String ?? "")
+        }
+        return SMSMessage(deliveryId: job.delivery.id, to: job.delivery.target, text: text, encoding: SMSText.encoding(of: text))
+    }
+
+    public func shutdown() async throws {
+        try await gateway.shutdown()
+    }
+}
+
+/// `sms.de.mustache` and `sms.en.mustache`: the whole text of one SMS.
+public struct SMSTemplates: Sendable {
+    private let templates: [Language: MustacheTemplate]
+
+    public static func load(directory: String) throws(EmailTemplates.LoadError) -> SMSTemplates {
+        var templates: [Language: MustacheTemplate] = [:]
+        for language in Language.allCases {
+            let file = (directory as NSString).appendingPathComponent("sms.\(language.rawValue).mustache")
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw EmailTemplates.LoadError(file: file, line: nil, message: "cannot read the template")
+            }
+            do {
+                templates[language] = try MustacheTemplate(string: text)
+            } catch {
+                throw EmailTemplates.LoadError(file: file, line: 1, message: "not valid Mustache: \(error)")
+            }
+        }
+        return SMSTemplates(templates: templates)
+    }
+
+    func render(_ context: MessageContext) -> String {
+        guard let template = templates[context.language] ?? templates[.de] else { return "" }
+        return template.render(context.values)
+            .split(whereSeparator: \.isNewline).joined(separator: " ")
+            .replacingOccurrences(of: "  ", with: " ").trimmingCharacters(in: .whitespaces)
+    }
+}

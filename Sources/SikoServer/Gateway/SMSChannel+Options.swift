@@ -1,0 +1,21 @@
+import SikoChannels
+import SikoConfig
+import SikoModel
+
+extension SMSChannel {
+    /// From the values of `Channels/sms.yaml` (already checked by `ChannelsLoader`), through Kannel.
+    convenience init(options settings: ChannelSettings, templates: SMSTemplates, reference: ReferenceData) {
+        let options = settings.options
+        let gateway = KannelGateway(settings: .init(
+            url: options["url"] ?? "", user: options["user"] ?? "", password: options["password"] ?? "",
+            from: options["from"] ?? "", timeout: settings.timeout
+        ))
+        self.init(
+            settings: .init(
+                maxSegments: options["maxSegments"].flatMap(Int.init) ?? 3, concurrency: settings.concurrency,
+                ratePerSecond: options["ratePerSecond"].flatMap(Double.init), publicURL: options["publicURL"] ?? "http://127.0.0.1:8080"
+            ),
+            templates: templates, reference: reference, gateway: gateway
+        )
+    }
+}
