@@ -7,6 +7,7 @@ public enum GatewayApplication {
         let router = Router(context: SikoRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         OperationsRoutes(gateway: gateway).register(on: router)
+        CallbackRoutes(gateway: gateway).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: gateway.keys))
         EventRoutes(gateway: gateway).register(on: v1)
         DeliveryRoutes(gateway: gateway).register(on: v1)

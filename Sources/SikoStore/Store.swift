@@ -51,6 +51,16 @@ public protocol Store: Sendable {
     func releaseLeases(owner: String, at: Date) async throws -> Int
     /// The earliest time a delivery becomes due, for an idle dispatcher to sleep until.
     func nextDueTime() async throws -> Date?
+
+    // MARK: Delivery reports
+    /// Keeps a gateway's report (once per delivery and kind) and moves the delivery forward where
+    /// the report says so. Nil when the delivery does not exist.
+    func recordReceipt(_ receipt: Receipt) async throws -> Delivery?
+    func receipts(deliveryID: String) async throws -> [Receipt]
+
+    // MARK: Secrets
+    /// A secret the gateway keeps itself (the SMS callback key), made by `create` on first use.
+    func secret(named name: String, create: @Sendable () -> [UInt8]) async throws -> [UInt8]
 }
 
 /// An event with its planned deliveries, to be stored as one.

@@ -37,20 +37,25 @@ public final class KannelGateway: SMSGateway {
     /// The sendsms request: UTF-8 text, and `coding` 2 (UCS-2) whenever GSM-7 cannot carry it,
     /// since Kannel would otherwise replace what GSM lacks by "?".
     func url(for message: SMSMessage) -> String {
-        var components = URLComponents(string: settings.url) ?? URLComponents()
-        components.queryItems = (components.queryItems ?? []) + [
-            URLQueryItem(name: "username", value: settings.user),
-            URLQueryItem(name: "password", value: settings.password),
-            URLQueryItem(name: "from", value: settings.from),
-            URLQueryItem(name: "to", value: message.to),
-            URLQueryItem(name: "text", value: message.text),
-            URLQueryItem(name: "charset", value: "UTF-8"),
-            URLQueryItem(name: "coding", value: message.encoding == .gsm7 ? "0" : "2"),
+        var parameters: [(String, String)] = [
+            ("username", settings.user), ("password", settings.password), ("from", settings.from), ("to", message.to),
+            ("text", message.text), ("charset", "UTF-8"), ("coding", message.encoding == .gsm7 ? "0" : "2"),
         ]
-        // "+" means a space in a query; numbers in E.164 start with one.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        return components.string ?? settings.url
+        if let reportURL = message.reportURL {
+            // Every kind of report: delivered, failed, buffered, accepted and rejected by the SMSC.
+            parameters += [("dlr-mask", "31"), ("dlr-url", reportURL)]
+        }
+        let query = parameters.map { "\($0)=\(Self.escaped($1))" }.joined(separator: "&")
+        return settings.url + (settings.url.contains("?") ? "&" : "?") + query
     }
+
+    /// Everything but RFC 3986's unreserved characters escaped: URLComponents would leave "&", "="
+    /// and "+" raw in a value, which cuts a text at its first "&" and mangles numbers and report URLs.
+    static func escaped(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public func submit(_ message: SMSMessage) async -> SendReport {
         var request = HTTPClientRequest(url: url(for: message))

@@ -10,12 +10,15 @@ public final class SMSChannel: Channel {
         public var concurrency: Int
         public var ratePerSecond: Double?
         public var publicURL: String
+        /// Signs each delivery's report URL; nil sends without asking for reports.
+        public var receiptToken: ReceiptToken?
 
-        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, publicURL: String) {
+        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, publicURL: String, receiptToken: ReceiptToken? = nil) {
             self.maxSegments = maxSegments
             self.concurrency = concurrency
             self.ratePerSecond = ratePerSecond
             self.publicURL = publicURL
+            self.receiptToken = receiptToken
         }
     }
 
@@ -47,7 +50,12 @@ public final class SMSChannel: Channel {
             withoutLink.values["link"] = ""
             text = SMSText.fit(templates.render(withoutLink), maxSegments: settings.maxSegments, link: context.values["link"] as? String ?? "")
         }
-        return SMSMessage(deliveryId: job.delivery.id, to: job.delivery.target, text: text, encoding: SMSText.encoding(of: text))
+        let id = job.delivery.id
+        let reportURL = settings.receiptToken.map { token in
+            settings.publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                + "/v1/callbacks/sms?delivery=\(id)&token=\(token.token(for: id))&status=%d&answer=%A"
+        }
+        return SMSMessage(deliveryId: id, to: job.delivery.target, text: text, encoding: SMSText.encoding(of: text), reportURL: reportURL)
     }
 
     public func shutdown() async throws {

@@ -6,6 +6,8 @@ public struct SMSMessage: Sendable, Equatable {
     public var to: String
     public var text: String
     public var encoding: SMSText.Encoding
+    /// Where the gateway reports on delivery: `%d` stands for the report's kind, `%A` for its text.
+    public var reportURL: String?
 }
 
 /// A provider that takes SMS for delivery. Kannel's sendsms is the first; a generic JSON HTTP API

@@ -23,6 +23,8 @@ public final class Gateway: Sendable {
     public let logger: Logger
     /// Channels with a working adapter; subscriptions to others are refused.
     public let configuredChannels: Set<ChannelKind>
+    /// Checks the token on SMS delivery reports.
+    public let receiptToken: ReceiptToken
     private let channels: [any Channel]
 
     /// `templates` is the folder of the email templates (`Channels/templates`); email is
@@ -61,8 +63,16 @@ public final class Gateway: Sendable {
             channels.append(email)
             routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
         }
+        // Kept in the store, so report URLs stay valid across restarts.
+        let receiptToken = ReceiptToken(secret: try await store.secret(named: "sms-receipts") {
+            var generator = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        })
+        self.receiptToken = receiptToken
         if let smsSettings = channelSettings.sms, let templates {
-            let sms = try SMSChannel(options: smsSettings, templates: SMSTemplates.load(directory: templates), reference: reference)
+            let sms = try SMSChannel(
+                options: smsSettings, templates: SMSTemplates.load(directory: templates), reference: reference, receiptToken: receiptToken
+            )
             channels.append(sms)
             routes[.sms] = ChannelRoute(channel: sms, retrySchedule: smsSettings.retrySchedule, timeout: smsSettings.timeout)
         }

@@ -4,7 +4,7 @@ import SikoModel
 
 extension SMSChannel {
     /// From the values of `Channels/sms.yaml` (already checked by `ChannelsLoader`), through Kannel.
-    convenience init(options settings: ChannelSettings, templates: SMSTemplates, reference: ReferenceData) {
+    convenience init(options settings: ChannelSettings, templates: SMSTemplates, reference: ReferenceData, receiptToken: ReceiptToken) {
         let options = settings.options
         let gateway = KannelGateway(settings: .init(
             url: options["url"] ?? "", user: options["user"] ?? "", password: options["password"] ?? "",
@@ -13,7 +13,8 @@ extension SMSChannel {
         self.init(
             settings: .init(
                 maxSegments: options["maxSegments"].flatMap(Int.init) ?? 3, concurrency: settings.concurrency,
-                ratePerSecond: options["ratePerSecond"].flatMap(Double.init), publicURL: options["publicURL"] ?? "http://127.0.0.1:8080"
+                ratePerSecond: options["ratePerSecond"].flatMap(Double.init), publicURL: options["publicURL"] ?? "http://127.0.0.1:8080",
+                receiptToken: receiptToken
             ),
             templates: templates, reference: reference, gateway: gateway
         )

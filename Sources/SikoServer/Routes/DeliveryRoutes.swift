@@ -54,7 +54,8 @@ struct DeliveryRoutes {
     private func show(_ context: SikoRequestContext) async throws -> Response {
         let (delivery, identity) = try await visibleDelivery(context)
         let attempts = try await gateway.store.attempts(deliveryID: delivery.id)
-        return try JSONBody.response(DeliveryView(delivery, for: identity, history: attempts))
+        let receipts = delivery.channel == .sms ? try await gateway.store.receipts(deliveryID: delivery.id) : nil
+        return try JSONBody.response(DeliveryView(delivery, for: identity, history: attempts, receipts: receipts))
     }
 
     private func retry(_ context: SikoRequestContext) async throws -> Response {

@@ -19,8 +19,9 @@ struct DeliveryView: Encodable {
     var createdAt: Date
     var updatedAt: Date
     var history: [AttemptView]?
+    var receipts: [ReceiptView]?
 
-    init(_ delivery: Delivery, for identity: Identity, history: [Attempt]? = nil) {
+    init(_ delivery: Delivery, for identity: Identity, history: [Attempt]? = nil, receipts: [Receipt]? = nil) {
         let visible = identity.owns(delivery.partner)
         id = delivery.id
         eventId = delivery.eventId
@@ -35,10 +36,11 @@ struct DeliveryView: Encodable {
         createdAt = delivery.createdAt
         updatedAt = delivery.updatedAt
         self.history = history.map { $0.map { AttemptView($0, visible: visible) } }
+        self.receipts = receipts.map { $0.map { ReceiptView($0, visible: visible) } }
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, eventId, subscriptionId, partner, channel, target, status, attempts, lastError, nextAttemptAt, createdAt, updatedAt, history
+        case id, eventId, subscriptionId, partner, channel, target, status, attempts, lastError, nextAttemptAt, createdAt, updatedAt, history, receipts
     }
 
     /// Empty fields are written as null, so every delivery has the same shape; `history` only in the detail view.
@@ -57,6 +59,32 @@ struct DeliveryView: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encodeIfPresent(history, forKey: .history)
+        try container.encodeIfPresent(receipts, forKey: .receipts)
+    }
+}
+
+/// A delivery report from the SMS gateway, kept whether or not it changed the delivery.
+struct ReceiptView: Encodable {
+    var code: Int
+    var meaning: String
+    var detail: String?
+    var receivedAt: Date
+
+    init(_ receipt: Receipt, visible: Bool) {
+        code = receipt.report.rawValue
+        meaning = receipt.report.meaning
+        detail = visible ? receipt.detail : receipt.detail.map { _ in DeliveryView.masked }
+        receivedAt = receipt.receivedAt
+    }
+
+    enum CodingKeys: String, CodingKey { case code, meaning, detail, receivedAt }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(meaning, forKey: .meaning)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(receivedAt, forKey: .receivedAt)
     }
 }
 

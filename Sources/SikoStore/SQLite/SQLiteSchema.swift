@@ -86,6 +86,21 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: delivery reports, named secrets") { db in
+            try db.execute(sql: """
+                CREATE TABLE receipt (
+                    delivery_id TEXT NOT NULL,
+                    code INTEGER NOT NULL,
+                    detail TEXT,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (delivery_id, code)
+                ) WITHOUT ROWID;
+                CREATE TABLE secret (
+                    name TEXT PRIMARY KEY,
+                    value BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -390,4 +390,51 @@ public final class SQLiteStore: Store {
             return [due, lease].compactMap { $0 }.min().map(SQLiteRows.date)
         }
     }
+
+    // MARK: Delivery reports
+
+    public func recordReceipt(_ receipt: Receipt) async throws -> Delivery? {
+        let now = SQLiteRows.millis(receipt.receivedAt)
+        return try await pool.write { db in
+            guard let delivery = try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [receipt.deliveryId])
+                .map(SQLiteRows.delivery) else { return nil }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO receipt (delivery_id, code, detail, received_at) VALUES (?, ?, ?, ?)",
+                arguments: [receipt.deliveryId, receipt.report.rawValue, receipt.detail, now]
+            )
+            guard let next = receipt.report.transition(from: delivery.status) else { return delivery }
+            let reason: String? = next == .dead
+                ? "SMS report: \(receipt.report.meaning)" + (receipt.detail.map { " (\($0))" } ?? "") : nil
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = ?, last_error = COALESCE(?, last_error), next_attempt_at = NULL,
+                        lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [next.rawValue, reason, now, receipt.deliveryId]
+            )
+            return try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [receipt.deliveryId]).map(SQLiteRows.delivery)
+        }
+    }
+
+    public func receipts(deliveryID: String) async throws -> [Receipt] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM receipt WHERE delivery_id = ? ORDER BY received_at, code", arguments: [deliveryID]).compactMap { row in
+                SMSReceipt(rawValue: row["code"]).map {
+                    Receipt(deliveryId: row["delivery_id"], report: $0, detail: row["detail"], receivedAt: SQLiteRows.date(row["received_at"] as Int64))
+                }
+            }
+        }
+    }
+
+    // MARK: Secrets
+
+    public func secret(named name: String, create: @Sendable () -> [UInt8]) async throws -> [UInt8] {
+        try await pool.write { db in
+            if let value = try Data.fetchOne(db, sql: "SELECT value FROM secret WHERE name = ?", arguments: [name]) { return Array(value) }
+            let value = create()
+            try db.execute(sql: "INSERT INTO secret (name, value) VALUES (?, ?)", arguments: [name, Data(value)])
+            return value
+        }
+    }
 }

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import ServiceLifecycle
 import Hummingbird
 import HummingbirdTesting
 import SikoConfig
@@ -46,6 +48,17 @@ struct SMSTests {
             #expect(text == expected)
             let parts = kannel.received()
             #expect(parts.count == 2 && parts.allSatisfy { $0.to == "+4917012345678" && $0.from == "SiKoRuhr" })
+        }
+    }
+
+    @Test("&, =, + and % in the text arrive as written (query escaping)")
+    func reservedCharacters() async throws {
+        try await KannelTestGateway.with { kannel in
+            let channel = try channel(kannel)
+            _ = await channel.send(job(title: "Öl & Gas: 50% = A+B?"))
+            try await channel.shutdown()
+            let text = try #require(try await kannel.texts(expectedParts: 1).first)
+            #expect(text.contains("Öl & Gas: 50% = A+B?"))
         }
     }
 
@@ -132,6 +145,66 @@ struct SMSTests {
                     #expect(try await fixture.waitForFinal(delivery.id)?.status == .sent)
                     let text = try #require(try await kannel.texts(expectedParts: 1).first)
                     #expect(text.hasPrefix("KRITISCH: Razzia / Großkontrolle Essen: Schüsse in Altendorf"))
+                }
+            }
+        }
+    }
+
+    @Test("Kannel's delivery report makes the delivery delivered; reports 8 and 1 are kept; a forged report is refused")
+    func deliveryReports() async throws {
+        try await KannelTestGateway.with { kannel in
+            // Kannel calls back to SIKO_PUBLIC_URL, so the gateway serves on a port known in advance
+            // (the live test client would pick its own).
+            let port = try KannelTestGateway.freePort()
+            let base = "http://127.0.0.1:\(port)"
+            let sms = ChannelSettings(
+                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
+                options: ["url": kannel.sendsmsURL, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": base]
+            )
+            try await TestGateway.withGateway(sms: sms) { fixture in
+                let serviceGroup = ServiceGroup(configuration: .init(
+                    services: [GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: port)], logger: fixture.gateway.logger
+                ))
+                let client = HTTPClient(eventLoopGroupProvider: .singleton)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await serviceGroup.run() }
+                    defer { group.cancelAll() }
+                    try await KannelTestGateway.waitForPort(port)
+                    func get(_ path: String) async throws -> Int {
+                        let response = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(10))
+                        _ = try await response.body.collect(upTo: 1 << 16)
+                        return Int(response.status.code)
+                    }
+
+                    try await fixture.gateway.store.insertSubscription(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"), secret: nil)
+                    fixture.gateway.directory.upsert(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"))
+                    let published = try await fixture.gateway.intake.publish(
+                        EventSubmission(topic: "razzia", urgency: "high", areas: ["essen"], title: "Kontrolle"), idempotencyKey: nil,
+                        by: Identity(partner: "stadt-essen", keyID: "test", scopes: [.eventsPublish])
+                    )
+                    let delivery = try #require(try await fixture.store.deliveries(eventID: published.eventId).first)
+
+                    #expect(try await get("/v1/callbacks/sms?delivery=\(delivery.id)&token=forged&status=2") == 403)
+                    #expect(try await get("/v1/callbacks/sms?delivery=\(delivery.id)&status=1") == 400)
+
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    var current = delivery
+                    var reports = 0
+                    while current.status != .delivered || reports < 2, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(50))
+                        current = try #require(try await fixture.store.delivery(id: delivery.id))
+                        reports = try await fixture.store.receipts(deliveryID: delivery.id).count
+                    }
+                    #expect(current.status == .delivered)
+                    let receipts = try await fixture.store.receipts(deliveryID: delivery.id)
+                    #expect(Set(receipts.map(\.report)) == [.delivered, .acceptedBySMSC], "the forged failure left no trace")
+
+                    let token = fixture.gateway.receiptToken.token(for: delivery.id)
+                    #expect(try await get("/v1/callbacks/sms?delivery=\(delivery.id)&token=\(token)&status=16") == 200)
+                    #expect(try await fixture.store.delivery(id: delivery.id)?.status == .delivered, "a late failure does not undo delivered")
+                    #expect(try await get("/v1/callbacks/sms?delivery=\(delivery.id)&token=\(token)&status=3") == 422)
+                    try await client.shutdown()
+                    await serviceGroup.triggerGracefulShutdown()
                 }
             }
         }

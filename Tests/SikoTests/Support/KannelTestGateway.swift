@@ -168,7 +168,7 @@ final class KannelTestGateway: Sendable {
         return process
     }
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
@@ -182,7 +182,7 @@ final class KannelTestGateway: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func waitForPort(_ port: Int, timeout: Duration = .seconds(15)) async throws {
+    static func waitForPort(_ port: Int, timeout: Duration = .seconds(15)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,0 +1,31 @@
+/// A delivery report from an SMS gateway (Kannel's `%d`). Reports may come late, twice or out of
+/// order (8 after 1): a delivery's state only moves forward.
+public enum SMSReceipt: Int, Sendable, CaseIterable {
+    case delivered = 1
+    case failed = 2
+    case buffered = 4
+    case acceptedBySMSC = 8
+    case rejectedBySMSC = 16
+
+    public var meaning: String {
+        switch self {
+        case .delivered: "delivered to the phone"
+        case .failed: "delivery failed"
+        case .buffered: "buffered by the SMSC"
+        case .acceptedBySMSC: "accepted by the SMSC"
+        case .rejectedBySMSC: "rejected by the SMSC"
+        }
+    }
+
+    /// The state a delivery in `status` moves to, or nil when the report changes nothing (it is
+    /// still kept as a receipt). Only deliveries handed to the gateway (`sent`, or `sending` when
+    /// the report overtakes the recording of the send) move.
+    public func transition(from status: DeliveryStatus) -> DeliveryStatus? {
+        guard status == .sent || status == .sending else { return nil }
+        switch self {
+        case .delivered: return .delivered
+        case .failed, .rejectedBySMSC: return .dead
+        case .buffered, .acceptedBySMSC: return nil
+        }
+    }
+}
