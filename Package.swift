@@ -61,12 +61,14 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Real parts for tests and benchmarks (a Kannel on loopback); never in the product.
+        .target(name: "SikoTestSupport"),
         .executableTarget(name: "siko", dependencies: [
             "SikoServer", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer",
+            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer", "SikoTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -74,7 +76,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SikoTests", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer",
+            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer", "SikoTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -6,12 +6,13 @@ import HummingbirdTesting
 import SikoConfig
 import SikoModel
 import SikoStore
+import SikoTestSupport
 import Testing
 @testable import SikoChannels
 @testable import SikoServer
 
 /// SMS through a real Kannel to its fake SMSC.
-@Suite("SMS through Kannel", .serialized, .enabled(if: KannelTestGateway.available, "needs Debian's kannel and kannel-extras: run `make test`"))
+@Suite("SMS through Kannel", .serialized, .enabled(if: KannelHarness.available, "needs Debian's kannel and kannel-extras: run `make test`"))
 struct SMSTests {
     func job(title: String, body: String? = nil, classification: Classification = .public, to target: String = "+4917012345678") -> DeliveryJob {
         let now = Date(timeIntervalSince1970: 1_795_572_000)
@@ -26,7 +27,7 @@ struct SMSTests {
         return DeliveryJob(delivery: delivery, event: event, secret: nil, language: .de)
     }
 
-    func channel(_ kannel: KannelTestGateway, password: String = "geheim") throws -> SMSChannel {
+    func channel(_ kannel: KannelHarness, password: String = "geheim") throws -> SMSChannel {
         SMSChannel(
             settings: .init(maxSegments: 3, concurrency: 2, ratePerSecond: nil, publicURL: "https://siko.example"),
             templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
@@ -36,7 +37,7 @@ struct SMSTests {
 
     @Test("umlauts and ß arrive intact at the SMSC, as GSM-7")
     func umlauts() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel)
             let job = job(title: "Großkontrolle Altendorfer Straße: Übung in Mülheim")
             let report = await channel.send(job)
@@ -53,7 +54,7 @@ struct SMSTests {
 
     @Test("&, =, + and % in the text arrive as written (query escaping)")
     func reservedCharacters() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel)
             _ = await channel.send(job(title: "Öl & Gas: 50% = A+B?"))
             try await channel.shutdown()
@@ -64,7 +65,7 @@ struct SMSTests {
 
     @Test("text outside GSM-7 goes as UCS-2 and arrives intact")
     func ucs2() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel)
             let job = job(title: "Alarm 🚨 „Einsatz“")
             let sent = channel.message(for: job)
@@ -79,7 +80,7 @@ struct SMSTests {
 
     @Test("a long text is cut to 3 segments and sent concatenated, ending in the link")
     func concatenated() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel)
             let job = job(title: "Lagebild Essen", body: String(repeating: "Kontrolle von Gaststätten und Shisha-Bars im Stadtgebiet. ", count: 20))
             let text = channel.message(for: job).text
@@ -95,7 +96,7 @@ struct SMSTests {
 
     @Test("a restricted event sends the teaser only")
     func restricted() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel)
             _ = await channel.send(job(title: "Zugriff Objekt Altendorfer Straße", body: "Aktenzeichen 4711", classification: .restricted))
             try await channel.shutdown()
@@ -107,7 +108,7 @@ struct SMSTests {
 
     @Test("the gateway's refusal (4xx) is dead with its answer; no gateway is retried")
     func refusals() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let channel = try channel(kannel, password: "falsch")
             let refused = await channel.send(job(title: "x"))
             try await channel.shutdown()
@@ -126,7 +127,7 @@ struct SMSTests {
 
     @Test("through the gateway: an SMS subscription, an event, the message at the SMSC; bad numbers refused")
     func throughTheGateway() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             let sms = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
                 options: ["url": kannel.sendsmsURL, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": "https://siko.example", "maxSegments": "3"]
@@ -152,10 +153,10 @@ struct SMSTests {
 
     @Test("Kannel's delivery report makes the delivery delivered; reports 8 and 1 are kept; a forged report is refused")
     func deliveryReports() async throws {
-        try await KannelTestGateway.with { kannel in
+        try await KannelHarness.with { kannel in
             // Kannel calls back to SIKO_PUBLIC_URL, so the gateway serves on a port known in advance
             // (the live test client would pick its own).
-            let port = try KannelTestGateway.freePort()
+            let port = try KannelHarness.freePort()
             let base = "http://127.0.0.1:\(port)"
             let sms = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
@@ -169,7 +170,7 @@ struct SMSTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await serviceGroup.run() }
                     defer { group.cancelAll() }
-                    try await KannelTestGateway.waitForPort(port)
+                    try await KannelHarness.waitForPort(port)
                     func get(_ path: String) async throws -> Int {
                         let response = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(10))
                         _ = try await response.body.collect(upTo: 1 << 16)

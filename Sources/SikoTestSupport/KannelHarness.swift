@@ -5,38 +5,40 @@ import Glibc
 #endif
 
 /// A real Kannel (bearerbox + smsbox, Debian's `kannel`) with its fake SMSC (`kannel-extras`),
-/// all on 127.0.0.1 for one test. What the fake SMSC receives is what a phone would get.
-final class KannelTestGateway: Sendable {
-    static let bearerbox = "/usr/sbin/bearerbox"
-    static let smsbox = "/usr/sbin/smsbox"
-    static let fakesmsc = "/usr/lib/kannel/test/fakesmsc"
-    static var available: Bool { [bearerbox, smsbox, fakesmsc].allSatisfy(FileManager.default.isExecutableFile(atPath:)) }
+/// all on 127.0.0.1, for tests and benchmarks. What the fake SMSC receives is what a phone would get.
+public final class KannelHarness: Sendable {
+    public static let bearerbox = "/usr/sbin/bearerbox"
+    public static let smsbox = "/usr/sbin/smsbox"
+    public static let fakesmsc = "/usr/lib/kannel/test/fakesmsc"
+    public static var available: Bool { [bearerbox, smsbox, fakesmsc].allSatisfy(FileManager.default.isExecutableFile(atPath:)) }
 
-    let sendsmsURL: String
+    public let sendsmsURL: String
     private let output = Mutex(Data())
 
     /// One message as the fake SMSC printed it: `<from> <to> <type> <text>`.
-    struct Received: Equatable {
-        var from: String
-        var to: String
-        var type: String
-        var text: String
+    public struct Received: Equatable, Sendable {
+        public var from: String
+        public var to: String
+        public var type: String
+        public var text: String
     }
 
     private init(sendsmsURL: String) { self.sendsmsURL = sendsmsURL }
 
-    static func with<T>(_ body: (KannelTestGateway) async throws -> T) async throws -> T {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
+    public static func with<T>(_ body: (KannelHarness) async throws -> T) async throws -> T {
+        let folder = NSTemporaryDirectory() + "siko-kannel-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let ports = try (0..<4).map { _ in try freePort() }
-        let configuration = try folder.write("kannel.conf", """
+        let configuration = folder + "/kannel.conf"
+        try """
             group = core
             admin-port = \(ports[0])
             admin-password = siko-test
             admin-allow-ip = 127.0.0.1
             smsbox-port = \(ports[1])
             box-allow-ip = 127.0.0.1
-            log-file = \(folder.file("bearerbox.log"))
+            log-file = \(folder)/bearerbox.log
             log-level = 1
             dlr-storage = internal
 
@@ -53,7 +55,7 @@ final class KannelTestGateway: Sendable {
             sendsms-port = \(ports[3])
             sendsms-interface = 127.0.0.1
             immediate-sendsms-reply = true
-            log-file = \(folder.file("smsbox.log"))
+            log-file = \(folder)/smsbox.log
             log-level = 1
 
             group = sendsms-user
@@ -62,8 +64,8 @@ final class KannelTestGateway: Sendable {
             concatenation = true
             max-messages = 10
 
-            """)
-        let gateway = KannelTestGateway(sendsmsURL: "http://127.0.0.1:\(ports[3])/cgi-bin/sendsms")
+            """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        let gateway = KannelHarness(sendsmsURL: "http://127.0.0.1:\(ports[3])/cgi-bin/sendsms")
         var processes: [Process] = []
         defer {
             // A test Kannel needs no graceful stop; SIGKILL ends it at once, so the wait is short.
@@ -94,7 +96,7 @@ final class KannelTestGateway: Sendable {
     }
 
     /// Messages received so far, UCS-2 text decoded.
-    func received() -> [Received] {
+    public func received() -> [Received] {
         let text = output.withLock { String(decoding: $0, as: UTF8.self) }
         return text.split(separator: "\n").compactMap { line -> Received? in
             guard let start = line.range(of: "Got message "), let open = line[start.upperBound...].firstIndex(of: "<"),
@@ -108,7 +110,7 @@ final class KannelTestGateway: Sendable {
     }
 
     /// Waits (bounded) until `count` parts arrived.
-    func waitForMessages(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [Received] {
+    public func waitForMessages(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         while received().count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         return received()
@@ -116,7 +118,7 @@ final class KannelTestGateway: Sendable {
 
     /// Whole texts as a phone shows them: concatenated parts (`udh` with a 05 00 03 header:
     /// reference, total, sequence) joined in order.
-    func texts(expectedParts count: Int) async throws -> [String] {
+    public func texts(expectedParts count: Int) async throws -> [String] {
         let parts = try await waitForMessages(count)
         var texts: [String] = []
         var pending: [Int: [Int: [UInt8]]] = [:]
@@ -168,7 +170,7 @@ final class KannelTestGateway: Sendable {
         return process
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
@@ -182,7 +184,7 @@ final class KannelTestGateway: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func waitForPort(_ port: Int, timeout: Duration = .seconds(15)) async throws {
+    public static func waitForPort(_ port: Int, timeout: Duration = .seconds(15)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -201,7 +203,7 @@ final class KannelTestGateway: Sendable {
     }
 }
 
-enum KannelError: Error {
+public enum KannelError: Error {
     case noPort
     case didNotStart(Int)
 }
