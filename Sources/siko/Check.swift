@@ -20,15 +20,19 @@ struct Check: AsyncParsableCommand {
         do {
             let channels = try ChannelsLoader(directory: config.channels).load()
             summary.append("webhook retries \(channels.webhook.retrySchedule.maxAttempts) times")
-            if channels.email != nil {
-                summary.append("email templates de, en")
-            }
+            summary.append("channels " + ["webhook", channels.email.map { _ in "email" }, channels.sms.map { _ in "sms" }].compactMap { $0 }.joined(separator: ", "))
         } catch {
             errors += error.errors
         }
         var lines = errors.map(\.description)
+        let templates = (config.channels as NSString).appendingPathComponent("templates")
         do {
-            _ = try EmailTemplates.load(directory: (config.channels as NSString).appendingPathComponent("templates"))
+            _ = try EmailTemplates.load(directory: templates)
+        } catch {
+            lines.append(error.description)
+        }
+        do {
+            _ = try SMSTemplates.load(directory: templates)
         } catch {
             lines.append(error.description)
         }

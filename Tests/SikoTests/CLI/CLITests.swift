@@ -40,6 +40,7 @@ struct CLITests {
         let run = try siko("check")
         #expect(run.status == 0)
         #expect(run.stdout.contains("61 areas, 15 topics, 23 partners"))
+        #expect(run.stdout.contains("channels webhook, email, sms"))
     }
 
     @Test("siko check lists every error as file:line: field: message and exits 1")
