@@ -41,3 +41,19 @@ func elapsed(since start: ContinuousClock.Instant) -> Double {
     let duration = ContinuousClock.now - start
     return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
+
+/// Runs `send` `count` times from `workers` concurrent tasks; answers how many failed.
+func sendConcurrently(count: Int, workers: Int, _ send: @escaping @Sendable () async -> Bool) async -> Int {
+    let next = TicketCounter()
+    let failures = TicketCounter()
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<workers {
+            group.addTask {
+                while next.take() < count {
+                    if await !send() { _ = failures.take() }
+                }
+            }
+        }
+    }
+    return failures.take()
+}

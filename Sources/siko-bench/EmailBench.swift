@@ -42,22 +42,12 @@ struct EmailBench {
                 templates: templates, reference: reference
             )
             let count = 3000
-            let next = TicketCounter()
-            let failures = TicketCounter()
             let start = ContinuousClock.now
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        while next.take() < count {
-                            if await channel.send(Self.job()).outcome != .sent { _ = failures.take() }
-                        }
-                    }
-                }
-            }
+            let failed = await sendConcurrently(count: count, workers: 8) { await channel.send(Self.job()).outcome == .sent }
             let seconds = elapsed(since: start)
             try await channel.shutdown()
             report(reuse ? "connections reused" : "a new connection per message",
-                   String(format: "%.0f emails/s  (%d in %.2f s, %d failed)", Double(count) / seconds, count, seconds, failures.take()))
+                   String(format: "%.0f emails/s  (%d in %.2f s, %d failed)", Double(count) / seconds, count, seconds, failed))
         }
     }
 

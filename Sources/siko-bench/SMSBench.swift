@@ -24,23 +24,13 @@ struct SMSBench {
                 gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: "geheim", from: "SiKoRuhr", timeout: .seconds(30)))
             )
             let count = 2000
-            let next = TicketCounter()
-            let failures = TicketCounter()
             let start = ContinuousClock.now
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        while next.take() < count {
-                            if await channel.send(Self.job()).outcome != .sent { _ = failures.take() }
-                        }
-                    }
-                }
-            }
+            let failed = await sendConcurrently(count: count, workers: 8) { await channel.send(Self.job()).outcome == .sent }
             let accepted = elapsed(since: start)
             _ = try await kannel.waitForMessages(count, timeout: .seconds(120))
             let arrived = elapsed(since: start)
             try await channel.shutdown()
-            report("accepted by Kannel", String(format: "%.0f SMS/s  (%d in %.2f s, %d failed)", Double(count) / accepted, count, accepted, failures.take()))
+            report("accepted by Kannel", String(format: "%.0f SMS/s  (%d in %.2f s, %d failed)", Double(count) / accepted, count, accepted, failed))
             report("arrived at the fake SMSC", String(format: "%.0f SMS/s  (%d of %d in %.2f s)", Double(kannel.received().count) / arrived, kannel.received().count, count, arrived))
         }
     }
