@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
                 reference: reference, channelSettings: channels, store: store,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger
             )
-        } catch let error as EmailTemplates.LoadError {
+        } catch let error as TemplateError {
             CLI.printError(error.description)
             throw ExitCode(1)
         }

@@ -13,35 +13,28 @@ public struct EmailTemplates: Sendable {
 
     private let parts: [Language: Parts]
 
-    public struct LoadError: Error, CustomStringConvertible {
-        public var file: String
-        public var line: Int?
-        public var message: String
-        public var description: String { "\(file):\(line.map(String.init) ?? "-"): template: \(message)" }
-    }
-
-    public static func load(directory: String) throws(LoadError) -> EmailTemplates {
+    public static func load(directory: String) throws(TemplateError) -> EmailTemplates {
         var parts: [Language: Parts] = [:]
         for language in Language.allCases {
             let file = (directory as NSString).appendingPathComponent("email.\(language.rawValue).mustache")
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw LoadError(file: file, line: nil, message: "cannot read the template")
+                throw TemplateError(file: file, line: nil, message: "cannot read the template")
             }
             parts[language] = try parse(text, file: file)
         }
         return EmailTemplates(parts: parts)
     }
 
-    static func parse(_ text: String, file: String) throws(LoadError) -> Parts {
+    static func parse(_ text: String, file: String) throws(TemplateError) -> Parts {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let textMarker = lines.firstIndex(of: "--- text ---"), let htmlMarker = lines.firstIndex(of: "--- html ---"), textMarker < htmlMarker else {
-            throw LoadError(file: file, line: nil, message: "needs a line '--- text ---' and, after it, a line '--- html ---'")
+            throw TemplateError(file: file, line: nil, message: "needs a line '--- text ---' and, after it, a line '--- html ---'")
         }
-        func template(_ range: Range<Int>) throws(LoadError) -> MustacheTemplate {
+        func template(_ range: Range<Int>) throws(TemplateError) -> MustacheTemplate {
             do {
                 return try MustacheTemplate(string: lines[range].joined(separator: "\n"))
             } catch {
-                throw LoadError(file: file, line: range.lowerBound + 1, message: "the part starting here is not valid Mustache: \(error)")
+                throw TemplateError(file: file, line: range.lowerBound + 1, message: "the part starting here is not valid Mustache: \(error)")
             }
         }
         return Parts(

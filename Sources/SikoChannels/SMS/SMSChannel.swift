@@ -67,17 +67,17 @@ public final class SMSChannel: Channel {
 public struct SMSTemplates: Sendable {
     private let templates: [Language: MustacheTemplate]
 
-    public static func load(directory: String) throws(EmailTemplates.LoadError) -> SMSTemplates {
+    public static func load(directory: String) throws(TemplateError) -> SMSTemplates {
         var templates: [Language: MustacheTemplate] = [:]
         for language in Language.allCases {
             let file = (directory as NSString).appendingPathComponent("sms.\(language.rawValue).mustache")
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw EmailTemplates.LoadError(file: file, line: nil, message: "cannot read the template")
+                throw TemplateError(file: file, line: nil, message: "cannot read the template")
             }
             do {
                 templates[language] = try MustacheTemplate(string: text)
             } catch {
-                throw EmailTemplates.LoadError(file: file, line: 1, message: "not valid Mustache: \(error)")
+                throw TemplateError(file: file, line: 1, message: "not valid Mustache: \(error)")
             }
         }
         return SMSTemplates(templates: templates)

@@ -185,7 +185,7 @@ struct EmailConfigTests {
         defer { folder.remove() }
         _ = try folder.write("email.de.mustache", "Betreff {{title}}\n--- html ---\n<p>{{title}}</p>\n")
         _ = try folder.write("email.en.mustache", "Subject\n--- text ---\n{{#unclosed}}\n--- html ---\n<p/>\n")
-        #expect(throws: EmailTemplates.LoadError.self) { try EmailTemplates.load(directory: folder.path) }
+        #expect(throws: TemplateError.self) { try EmailTemplates.load(directory: folder.path) }
         do {
             _ = try EmailTemplates.load(directory: folder.path)
         } catch {
