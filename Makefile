@@ -5,7 +5,9 @@ DATA         ?= ./data
 HOST         ?= 127.0.0.1
 PORT         ?= 8080
 VENV         := .venv
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config openssl kannel kannel-extras
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
+# Real parts the tests and benchmarks run against; never needed to serve.
+TEST_PACKAGES := kannel kannel-extras openssl
 BENCH_TOOLS  := wrk
 
 .PHONY: deps packages build run test bench check clean
@@ -41,14 +43,16 @@ $(VENV)/ready: Tests/python/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
 	touch $@
 
-## Every test: Swift Testing suites, with webhook signatures also checked by PyPI standardwebhooks.
+## Every test: Swift Testing suites against real parts (aiosmtpd, Kannel), with webhook
+## signatures also checked by PyPI standardwebhooks.
 test: deps $(VENV)/ready
+	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 	$(SWIFT) build --build-tests
 	SIKO_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 
 ## Benchmarks on a release build; numbers go to docs/benchmarks.md.
 bench: deps $(VENV)/ready
-	@$(MAKE) --no-print-directory packages PACKAGES="$(BENCH_TOOLS)"
+	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES) $(BENCH_TOOLS)"
 	$(SWIFT) build -c release --product siko-bench
 	SIKO_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/siko-bench all
 
