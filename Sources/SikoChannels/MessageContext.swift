@@ -36,18 +36,21 @@ struct MessageContext {
         self.values = values
     }
 
-    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`.
+    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`. The styles are built once:
+    /// every email and SMS formats at least one time.
     static func berlinTime(_ date: Date, language: Language) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "Europe/Berlin")
-        switch language {
-        case .de:
-            formatter.locale = Locale(identifier: "de_DE")
-            formatter.dateFormat = "dd.MM.yyyy, HH:mm 'Uhr'"
-        case .en:
-            formatter.locale = Locale(identifier: "en_GB")
-            formatter.dateFormat = "d MMM yyyy, HH:mm '(Berlin time)'"
-        }
-        return formatter.string(from: date)
+        date.formatted(language == .de ? germanTime : englishTime)
     }
+
+    private static let berlin = TimeZone(identifier: "Europe/Berlin")!
+
+    private static let germanTime = Date.VerbatimFormatStyle(
+        format: "\(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) Uhr",
+        locale: Locale(identifier: "de_DE"), timeZone: berlin, calendar: Calendar(identifier: .gregorian)
+    )
+
+    private static let englishTime = Date.VerbatimFormatStyle(
+        format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) (Berlin time)",
+        locale: Locale(identifier: "en_GB"), timeZone: berlin, calendar: Calendar(identifier: .gregorian)
+    )
 }

@@ -94,9 +94,7 @@ public struct ChannelsLoader: Sendable {
         if !["required", "opportunistic", "off"].contains(startTLS) {
             file.fail(mapping["starttls"], "starttls", "'\(startTLS)' must be required, opportunistic or off")
         }
-        if let rate = settings.options["ratePerSecond"], !rate.isEmpty, (Double(rate) ?? -1) < 0 {
-            file.fail(mapping["ratePerSecond"], "ratePerSecond", "'\(rate)' must be a number of messages per second (0 for no limit)")
-        }
+        checkRate(settings, file, mapping)
         let from = settings.options["from"] ?? ""
         if !Self.isMailbox(from) {
             file.fail(mapping["from"] ?? .mapping(mapping), "from", "'\(from)' is not an address such as SiKo Ruhr <alarm@example.org>")
@@ -116,6 +114,10 @@ public struct ChannelsLoader: Sendable {
         if let text = settings.options["maxSegments"], !(Int(text).map { (1...10).contains($0) } ?? false) {
             file.fail(mapping["maxSegments"], "maxSegments", "'\(text)' must be a whole number from 1 to 10")
         }
+        checkRate(settings, file, mapping)
+    }
+
+    private func checkRate(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
         if let rate = settings.options["ratePerSecond"], !rate.isEmpty, (Double(rate) ?? -1) < 0 {
             file.fail(mapping["ratePerSecond"], "ratePerSecond", "'\(rate)' must be a number of messages per second (0 for no limit)")
         }

@@ -101,3 +101,23 @@ struct PacerTests {
         #expect(Pacer.claim(&next, now: later, interval: interval) == later + .milliseconds(100))
     }
 }
+
+@Suite("Times people read")
+struct TimeFormatTests {
+    let winter = Date(timeIntervalSince1970: 1_795_572_000)  // 2026-11-25 02:00 UTC
+    let summer = Date(timeIntervalSince1970: 1_783_900_800)  // 2026-07-13 00:00 UTC
+
+    @Test("Europe/Berlin in German and English, across summer and winter time")
+    func berlin() {
+        #expect(MessageContext.berlinTime(winter, language: .de) == "25.11.2026, 03:00 Uhr")
+        #expect(MessageContext.berlinTime(summer, language: .de) == "13.07.2026, 02:00 Uhr")
+        #expect(MessageContext.berlinTime(winter, language: .en) == "25 Nov 2026, 03:00 (Berlin time)")
+        #expect(MessageContext.berlinTime(summer, language: .en) == "13 Jul 2026, 02:00 (Berlin time)")
+    }
+
+    @Test("RFC 5322 dates in UTC")
+    func rfc5322() {
+        #expect(MailMessage.rfc5322(winter) == "Wed, 25 Nov 2026 02:00:00 +0000")
+        #expect(MailMessage.rfc5322(summer) == "Mon, 13 Jul 2026 00:00:00 +0000")
+    }
+}
