@@ -60,6 +60,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // Real parts for tests and benchmarks (a Kannel on loopback); never in the product.
         .target(name: "SikoTestSupport"),

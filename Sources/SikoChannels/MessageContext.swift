@@ -2,7 +2,8 @@ import Foundation
 import SikoModel
 
 /// What a template may show of an event, with names instead of slugs and times in Europe/Berlin.
-/// For a restricted (VS-NfD) event it holds no title, body or data, so no template can leak them.
+/// For a teaser (every restricted, VS-NfD, event on email and SMS) it holds no title, body or data,
+/// so no template can leak them. An exercise sets `exercise`, which every template shows as "ÜBUNG".
 struct MessageContext {
     var language: Language
     var values: [String: Any]
@@ -13,6 +14,7 @@ struct MessageContext {
         self.language = language
         let topic = reference.topic(event.topic)
         let publisher = reference.partner(event.publisher)
+        let teaser = event.classification == .restricted || job.delivery.content == .teaser
         var values: [String: Any] = [
             "urgency": event.urgency.rawValue,
             "urgencyLabel": event.urgency.label(language: language),
@@ -22,10 +24,11 @@ struct MessageContext {
             "publishedAt": Self.berlinTime(event.publishedAt, language: language),
             "link": publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/events/" + event.id,
             "deliveryId": job.delivery.id,
-            "restricted": event.classification == .restricted,
+            "restricted": teaser,
+            "exercise": event.exercise,
         ]
         if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
-        if event.classification != .restricted {
+        if !teaser {
             values["title"] = event.title
             if let body = event.body, !body.isEmpty {
                 values["body"] = body

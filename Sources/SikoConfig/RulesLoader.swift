@@ -2,14 +2,14 @@ import Foundation
 import SikoModel
 import Yams
 
-/// Reads `Rules/areas.yaml`, `Rules/topics.yaml` and `Rules/partners.yaml` into reference data,
-/// or reports every error with file, line and field.
+/// Reads `Rules/areas.yaml`, `Rules/topics.yaml`, `Rules/partners.yaml` and `Rules/policies.yaml`,
+/// or reports every error in every file with file, line and field.
 public struct RulesLoader: Sendable {
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
 
-    public func load() throws(ConfigErrors) -> ReferenceData {
+    public func load() throws(ConfigErrors) -> RuleSet {
         let areasFile = YAMLFile(path: file("areas.yaml"))
         let topicsFile = YAMLFile(path: file("topics.yaml"))
         let partnersFile = YAMLFile(path: file("partners.yaml"))
@@ -17,9 +17,11 @@ public struct RulesLoader: Sendable {
         let topics = readTopics(topicsFile)
         let tree = try? AreaTree(areas)
         let partners = readPartners(partnersFile, areas: Set(areas.map(\.id)))
-        let errors = areasFile.errors + topicsFile.errors + partnersFile.errors
+        let policiesFile = YAMLFile(path: file("policies.yaml"))
+        let policies = PoliciesLoader(file: policiesFile, partners: Set(partners.map(\.id))).load()
+        let errors = areasFile.errors + topicsFile.errors + partnersFile.errors + policiesFile.errors
         guard errors.isEmpty, let tree else { throw ConfigErrors(errors) }
-        return ReferenceData(areas: tree, topics: topics, partners: partners)
+        return RuleSet(reference: ReferenceData(areas: tree, topics: topics, partners: partners), policies: policies)
     }
 
     private func file(_ name: String) -> String {

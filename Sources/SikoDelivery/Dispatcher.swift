@@ -32,7 +32,7 @@ public final class Dispatcher: Service {
 
     public let wake = WakeSignal()
     private let store: any Store
-    private let routes: [ChannelKind: ChannelRoute]
+    private let routes: Mutex<[ChannelKind: ChannelRoute]>
     private let configuration: Configuration
     private let clock: any WallClock
     private let logger: Logger
@@ -47,16 +47,21 @@ public final class Dispatcher: Service {
         onSubscriptionDisabled: @escaping @Sendable (String) async -> Void = { _ in }
     ) {
         self.store = store
-        self.routes = routes
+        self.routes = Mutex(routes)
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        self.metrics = DeliveryMetrics(factory: metrics, channels: routes.keys)
+        self.metrics = DeliveryMetrics(factory: metrics, channels: ChannelKind.allCases)
         self.onSubscriptionDisabled = onSubscriptionDisabled
     }
 
+    /// Puts channels rebuilt from a reloaded `Channels/` in force for every send that starts from now on.
+    public func replace(routes: [ChannelKind: ChannelRoute]) {
+        self.routes.withLock { $0 = routes }
+    }
+
     private var leaseDuration: Duration {
-        (routes.values.map(\.timeout).max() ?? .seconds(30)) + configuration.leaseMargin
+        (routes.withLock { $0.values.map(\.timeout).max() } ?? .seconds(30)) + configuration.leaseMargin
     }
 
     public func run() async throws {
@@ -123,16 +128,24 @@ public final class Dispatcher: Service {
         let delivery = job.delivery
         let started = clock.now()
         let report: SendReport
-        let schedule: RetrySchedule
-        if let route = routes[delivery.channel] {
-            report = await route.channel.send(job)
-            schedule = route.retrySchedule
+        let transition: DeliveryTransition
+        if let expiresAt = job.event.expiresAt, expiresAt <= started {
+            report = SendReport(.permanent(reason: "expired"))
+            transition = .expired(at: expiresAt, lastError: delivery.lastError)
         } else {
-            report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"))
-            schedule = RetrySchedule(delays: [])
+            let schedule: RetrySchedule
+            if let route = routes.withLock({ $0[delivery.channel] }) {
+                report = await route.channel.send(job)
+                schedule = route.retrySchedule
+            } else {
+                report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"))
+                schedule = RetrySchedule(delays: [])
+            }
+            transition = DeliveryTransition.after(
+                report.outcome, attempt: delivery.attempts, schedule: schedule, now: clock.now(), expiresAt: job.event.expiresAt
+            )
         }
         let finished = clock.now()
-        let transition = DeliveryTransition.after(report.outcome, attempt: delivery.attempts, schedule: schedule, now: finished)
         let attempt = Attempt(
             deliveryId: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished,
             status: transition.status, responseCode: report.responseCode, error: transition.lastError
@@ -146,7 +159,7 @@ public final class Dispatcher: Service {
             ])
             return
         }
-        if transition.status != .delivered && transition.status != .sent {
+        if transition.status != .delivered && transition.status != .sent && transition.status != .suppressed {
             logger.info("delivery attempt failed", metadata: [
                 "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts)", "status": "\(transition.status.rawValue)",
                 "reason": "\(transition.lastError ?? "")",

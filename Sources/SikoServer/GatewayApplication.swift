@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The HTTP application: routes, middleware, and the dispatcher as a service beside the server.
 public enum GatewayApplication {
@@ -16,7 +17,11 @@ public enum GatewayApplication {
         return router
     }
 
-    public static func make(gateway: Gateway, host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// `services` run beside the server and the dispatcher (the SIGHUP reloader).
+    public static func make(
+        gateway: Gateway, host: String, port: Int, services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         var application = Application(
             router: router(for: gateway),
             configuration: .init(address: .hostname(host, port: port), serverName: "siko-gateway"),
@@ -24,6 +29,7 @@ public enum GatewayApplication {
             logger: gateway.logger
         )
         application.addServices(gateway.dispatcher)
+        for service in services { application.addServices(service) }
         return application
     }
 }

@@ -28,6 +28,10 @@ public protocol Store: Sendable {
     /// event with the same external id or idempotency key from the same publisher.
     func publish(_ request: PublishRequest) async throws -> PublishResult
     func event(id: String) async throws -> Event?
+    /// Events published at or after `date`, oldest first (to seed the duplicate window at start).
+    func events(publishedSince date: Date) async throws -> [Event]
+    /// Deliveries planned on `channel` at or after `date` and not suppressed (to seed flood limits at start).
+    func sends(channel: ChannelKind, since date: Date) async throws -> [(target: String, at: Date)]
     func deliveryCounts(eventID: String) async throws -> [DeliveryStatus: Int]
     func deliveries(eventID: String) async throws -> [Delivery]
 

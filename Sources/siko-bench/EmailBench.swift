@@ -14,7 +14,7 @@ struct EmailBench {
             report("SIKO_BENCH_PYTHON not set", "skipped (make bench sets it to a venv with aiosmtpd)")
             return
         }
-        let reference = try RulesLoader(directory: rules).load()
+        let reference = try RulesLoader(directory: rules).load().reference
         let templates = try EmailTemplates.load(directory: "Channels/templates")
         let server = Process()
         server.executableURL = URL(fileURLWithPath: python)

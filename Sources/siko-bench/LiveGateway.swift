@@ -30,7 +30,7 @@ struct LiveGateway {
             allowPrivateTargets: [CIDR("127.0.0.0/8")!]
         )
         let gateway = try await Gateway(
-            reference: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, logger: logger
+            rules: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, logger: logger
         )
         let port = Mutex<Int?>(nil)
         let application = GatewayApplication.make(gateway: gateway, host: "127.0.0.1", port: 0) { bound in port.withLock { $0 = bound } }

@@ -7,7 +7,7 @@ struct MatchingBench {
     let rules: String
 
     func run() throws {
-        let reference = try RulesLoader(directory: rules).load()
+        let reference = try RulesLoader(directory: rules).load().reference
         print("matching (one event against N subscriptions, spread over all areas and topics)")
         for count in [10_000, 100_000] {
             var generator = SeededGenerator(seed: 42)

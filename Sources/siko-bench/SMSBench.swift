@@ -15,7 +15,7 @@ struct SMSBench {
             report("kannel not installed", "skipped (make deps installs kannel and kannel-extras)")
             return
         }
-        let reference = try RulesLoader(directory: rules).load()
+        let reference = try RulesLoader(directory: rules).load().reference
         let templates = try SMSTemplates.load(directory: "Channels/templates")
         try await KannelHarness.with { kannel in
             let channel = SMSChannel(

@@ -12,8 +12,14 @@ struct Check: AsyncParsableCommand {
         var errors: [ConfigError] = []
         var summary: [String] = []
         do {
-            let reference = try RulesLoader(directory: config.rules).load()
+            let rules = try RulesLoader(directory: config.rules).load()
+            let reference = rules.reference, policies = rules.policies
             summary.append("\(reference.areas.count) areas, \(reference.topics.count) topics, \(reference.partners.count) partners")
+            summary.append(
+                "\(policies.quietHours.count) quiet-hours rules, duplicates "
+                    + (policies.duplicateWindow.map { "within \($0.components.seconds / 60)m" } ?? "off")
+                    + ", flood limits on " + (policies.floodLimits.isEmpty ? "none" : policies.floodLimits.keys.map(\.rawValue).sorted().joined(separator: ", "))
+            )
         } catch {
             errors += error.errors
         }

@@ -26,9 +26,9 @@ struct Keys: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let reference = try CLI.loadRules(config)
+            let reference = try CLI.loadRules(config).reference
             let store = try CLI.openStore(data)
-            let authority = KeyAuthority(store: store, reference: reference, clock: SystemClock())
+            let authority = KeyAuthority(store: store, partners: { reference }, clock: SystemClock())
             do {
                 let issued = try await authority.issue(partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))))
                 print(issued.key)

@@ -22,7 +22,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         CLI.bootstrapLogging()
         let logger = Logger(label: "siko")
-        let reference = try CLI.loadRules(config)
+        let rules = try CLI.loadRules(config)
+        let reference = rules.reference
         let channels: ChannelsConfiguration
         do {
             channels = try ChannelsLoader(directory: config.channels).load()
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
         let gateway: Gateway
         do {
             gateway = try await Gateway(
-                reference: reference, channelSettings: channels, store: store,
+                rules: rules, channelSettings: channels, store: store,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger
             )
         } catch let error as TemplateError {
@@ -54,9 +55,10 @@ struct Serve: AsyncParsableCommand {
         }
         logger.info("loaded", metadata: [
             "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
-            "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.directory.count)",
+            "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.engine.count)",
         ])
-        let application = GatewayApplication.make(gateway: gateway, host: host, port: port) { port in
+        let reloader = ConfigurationReloader(gateway: gateway, folders: .init(rules: config.rules, channels: config.channels))
+        let application = GatewayApplication.make(gateway: gateway, host: host, port: port, services: [reloader]) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }
         do {

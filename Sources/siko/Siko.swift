@@ -5,13 +5,13 @@ struct Siko: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siko",
         abstract: "SiKo Gateway: events in, notifications out (Sicherheitskooperation Ruhr).",
-        subcommands: [Serve.self, Keys.self, Check.self, Deliveries.self]
+        subcommands: [Serve.self, Keys.self, Check.self, Explain.self, Deliveries.self]
     )
 }
 
 /// Options every command that reads configuration shares.
 struct ConfigOptions: ParsableArguments {
-    @Option(help: "The folder with areas.yaml, topics.yaml and partners.yaml.")
+    @Option(help: "The folder with areas.yaml, topics.yaml, partners.yaml and policies.yaml.")
     var rules = "Rules"
 
     @Option(help: "The folder with webhook.yaml, email.yaml, sms.yaml and templates/.")

@@ -19,11 +19,11 @@ enum CLI {
         }
     }
 
-    static func loadRules(_ options: ConfigOptions) throws -> ReferenceData {
+    static func loadRules(_ options: ConfigOptions) throws -> RuleSet {
         do {
             return try RulesLoader(directory: options.rules).load()
         } catch {
-            printError(error.description)
+            printError("\(error)")
             throw ExitCode(1)
         }
     }

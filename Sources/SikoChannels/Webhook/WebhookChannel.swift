@@ -58,7 +58,8 @@ public final class WebhookChannel: Channel {
         let body: [UInt8]
         do {
             body = try WebhookPayload.body(
-                deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId, eventJSON: try eventJSON(job.event)
+                deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId,
+                eventJSON: try eventJSON(job.event, content: job.delivery.content)
             )
         } catch {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
@@ -115,10 +116,11 @@ public final class WebhookChannel: Channel {
     }
 
     /// The encoded event, from a small cache: a fan-out sends the same event to many targets.
-    private func eventJSON(_ event: Event) throws -> [UInt8] {
-        if let cached = encodedEvents.withLockedValue({ $0.value(for: event.id) }) { return cached }
-        let json = try WebhookPayload.eventJSON(event)
-        encodedEvents.withLockedValue { $0.insert(json, for: event.id) }
+    private func eventJSON(_ event: Event, content: DeliveryContent) throws -> [UInt8] {
+        let key = content == .full ? event.id : event.id + "/" + content.rawValue
+        if let cached = encodedEvents.withLockedValue({ $0.value(for: key) }) { return cached }
+        let json = try WebhookPayload.eventJSON(event, content: content)
+        encodedEvents.withLockedValue { $0.insert(json, for: key) }
         return json
     }
 

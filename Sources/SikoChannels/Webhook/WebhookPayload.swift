@@ -9,10 +9,19 @@ import SikoModel
 public enum WebhookPayload {
     private static let encoder = JSONCoding.encoder()
 
-    /// The event as receivers see it; `data` is an object even when the publisher sent none.
-    public static func eventJSON(_ event: Event) throws -> [UInt8] {
+    /// The title a teaser carries instead of the event's own; body and data stay empty.
+    public static let teaserTitle = "Neue Meldung – VS-NfD – bitte im Portal abrufen"
+
+    /// The event as receivers see it; `data` is an object even when the publisher sent none. A
+    /// teaser keeps the routing fields (topic, urgency, areas, times) and drops title, body and data.
+    public static func eventJSON(_ event: Event, content: DeliveryContent = .full) throws -> [UInt8] {
         var event = event
         event.data = event.data ?? .object([:])
+        if content == .teaser {
+            event.title = teaserTitle
+            event.body = nil
+            event.data = .object([:])
+        }
         return Array(try encoder.encode(event))
     }
 

@@ -14,13 +14,17 @@ public struct Delivery: Sendable, Codable, Equatable {
     public var attempts: Int
     public var lastError: String?
     public var nextAttemptAt: Date?
+    /// Full content or only the teaser (VS-NfD on a channel that may not carry it).
+    public var content: DeliveryContent
+    /// The policy that deferred, cut or suppressed it, if any.
+    public var rule: PolicyRule?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String, eventId: String, subscriptionId: String, partner: String, channel: ChannelKind, target: String,
         status: DeliveryStatus, attempts: Int = 0, lastError: String? = nil, nextAttemptAt: Date?,
-        createdAt: Date, updatedAt: Date
+        content: DeliveryContent = .full, rule: PolicyRule? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.eventId = eventId
@@ -32,6 +36,8 @@ public struct Delivery: Sendable, Codable, Equatable {
         self.attempts = attempts
         self.lastError = lastError
         self.nextAttemptAt = nextAttemptAt
+        self.content = content
+        self.rule = rule
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -26,9 +26,26 @@ public struct DeliveryTransition: Sendable, Equatable {
     public var nextAttemptAt: Date?
     public var lastError: String?
     public var disablesSubscription: Bool
+    /// Set when a policy ended the delivery (an event that expired before its next try).
+    public var rule: PolicyRule?
 
+    public init(status: DeliveryStatus, nextAttemptAt: Date?, lastError: String?, disablesSubscription: Bool, rule: PolicyRule? = nil) {
+        self.status = status
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.disablesSubscription = disablesSubscription
+        self.rule = rule
+    }
+
+    /// The event expired before the delivery went out: it is suppressed, never sent late.
+    public static func expired(at expiresAt: Date, lastError: String? = nil) -> DeliveryTransition {
+        let reason = "the event expired at \(JSONCoding.format(expiresAt))" + (lastError.map { " (last error: \($0))" } ?? "")
+        return .init(status: .suppressed, nextAttemptAt: nil, lastError: reason, disablesSubscription: false, rule: .expired)
+    }
+
+    /// `expiresAt` is the event's: a retry that would fall after it becomes `suppressed` (`expired`).
     public static func after(
-        _ outcome: DeliveryOutcome, attempt number: Int, schedule: RetrySchedule, now: Date
+        _ outcome: DeliveryOutcome, attempt number: Int, schedule: RetrySchedule, now: Date, expiresAt: Date? = nil
     ) -> DeliveryTransition {
         switch outcome {
         case .delivered:
@@ -47,10 +64,9 @@ public struct DeliveryTransition: Sendable, Equatable {
                 )
             }
             let wait = max(scheduled, requested ?? .zero)
-            return .init(
-                status: .failed, nextAttemptAt: now.addingTimeInterval(wait.timeInterval), lastError: reason,
-                disablesSubscription: false
-            )
+            let next = now.addingTimeInterval(wait.timeInterval)
+            if let expiresAt, next >= expiresAt { return .expired(at: expiresAt, lastError: reason) }
+            return .init(status: .failed, nextAttemptAt: next, lastError: reason, disablesSubscription: false)
         }
     }
 }

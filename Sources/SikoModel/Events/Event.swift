@@ -14,11 +14,13 @@ public struct Event: Sendable, Codable, Equatable {
     public var publishedAt: Date
     public var expiresAt: Date?
     public var data: JSONValue?
+    /// An exercise (Übung): every channel marks it "ÜBUNG", so nobody mistakes it for the real thing.
+    public var exercise: Bool
 
     public init(
         id: String, externalId: String?, publisher: String, topic: String, urgency: Urgency,
         areas: [String], title: String, body: String?, classification: Classification,
-        publishedAt: Date, expiresAt: Date?, data: JSONValue?
+        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false
     ) {
         self.id = id
         self.externalId = externalId
@@ -32,10 +34,30 @@ public struct Event: Sendable, Codable, Equatable {
         self.publishedAt = publishedAt
         self.expiresAt = expiresAt
         self.data = data
+        self.exercise = exercise
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data
+        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id),
+            externalId: try container.decodeIfPresent(String.self, forKey: .externalId),
+            publisher: try container.decode(String.self, forKey: .publisher),
+            topic: try container.decode(String.self, forKey: .topic),
+            urgency: try container.decode(Urgency.self, forKey: .urgency),
+            areas: try container.decode([String].self, forKey: .areas),
+            title: try container.decode(String.self, forKey: .title),
+            body: try container.decodeIfPresent(String.self, forKey: .body),
+            classification: try container.decode(Classification.self, forKey: .classification),
+            publishedAt: try container.decode(Date.self, forKey: .publishedAt),
+            expiresAt: try container.decodeIfPresent(Date.self, forKey: .expiresAt),
+            data: try container.decodeIfPresent(JSONValue.self, forKey: .data),
+            exercise: try container.decodeIfPresent(Bool.self, forKey: .exercise) ?? false
+        )
     }
 
     /// Every field is written, absent ones as null, so receivers and API clients always see the same shape.
@@ -53,5 +75,6 @@ public struct Event: Sendable, Codable, Equatable {
         try container.encode(publishedAt, forKey: .publishedAt)
         try container.encode(expiresAt, forKey: .expiresAt)
         try container.encode(data, forKey: .data)
+        try container.encode(exercise, forKey: .exercise)
     }
 }

@@ -11,11 +11,12 @@ public struct EventSubmission: Sendable, Codable {
     public var classification: String?
     public var expiresAt: Date?
     public var data: JSONValue?
+    public var exercise: Bool?
 
     public init(
         externalId: String? = nil, topic: String? = nil, urgency: String? = nil, areas: [String]? = nil,
         title: String? = nil, body: String? = nil, classification: String? = nil, expiresAt: Date? = nil,
-        data: JSONValue? = nil
+        data: JSONValue? = nil, exercise: Bool? = nil
     ) {
         self.externalId = externalId
         self.topic = topic
@@ -26,5 +27,6 @@ public struct EventSubmission: Sendable, Codable {
         self.classification = classification
         self.expiresAt = expiresAt
         self.data = data
+        self.exercise = exercise
     }
 }

@@ -81,7 +81,7 @@ public struct EventValidator: Sendable {
         return .success(Event(
             id: id, externalId: externalId, publisher: publisher, topic: topic, urgency: urgency,
             areas: areas, title: title, body: submission.body, classification: classification,
-            publishedAt: now, expiresAt: submission.expiresAt, data: submission.data
+            publishedAt: now, expiresAt: submission.expiresAt, data: submission.data, exercise: submission.exercise ?? false
         ))
     }
 }

@@ -1,18 +1,29 @@
 import Foundation
 
-/// Turns the subscriptions an event matched into planned deliveries, one per subscription.
-/// Pure: the place where policies (quiet hours, classification, expiry) decide how and when.
+/// Turns the subscriptions an event matched and the policies' decisions into planned deliveries,
+/// one per subscription: pending (due now or when quiet hours end) or suppressed with its rule.
 public struct DeliveryPlanner: Sendable {
     public init() {}
 
-    public func plan(_ event: Event, for matches: [SubscriptionIndex.Entry], now: Date) -> [Delivery] {
-        matches.map { match in
+    public func plan(_ event: Event, for matches: [SubscriptionIndex.Entry], decisions: [PolicyDecision], now: Date) -> [Delivery] {
+        zip(matches, decisions).map { match, decision in
             let subscription = match.subscription
-            return Delivery(
+            var delivery = Delivery(
                 id: Identifier.make("dlv", at: now), eventId: event.id, subscriptionId: subscription.id,
                 partner: subscription.partner, channel: subscription.channel, target: subscription.target,
                 status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now
             )
+            delivery.content = decision.content
+            delivery.rule = decision.rule
+            switch decision.action {
+            case .send(let at):
+                delivery.nextAttemptAt = at
+            case .suppress:
+                delivery.status = .suppressed
+                delivery.nextAttemptAt = nil
+                delivery.lastError = decision.reason
+            }
+            return delivery
         }
     }
 }

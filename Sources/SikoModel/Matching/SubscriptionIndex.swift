@@ -10,7 +10,7 @@ public struct SubscriptionIndex: Sendable {
     /// A subscription as the index holds it.
     public final class Entry: Sendable {
         public let subscription: Subscription
-        init(_ subscription: Subscription) { self.subscription = subscription }
+        public init(_ subscription: Subscription) { self.subscription = subscription }
     }
 
     public let reference: ReferenceData
@@ -84,6 +84,27 @@ public struct SubscriptionIndex: Sendable {
     public func match(_ event: Event) -> [Entry] {
         match(topic: event.topic, urgency: event.urgency, areas: event.areas)
     }
+
+    /// Every subscription with an area related to one of `areas`, whatever its topics and urgency:
+    /// the ones `explain` considers.
+    public func candidates(areas: [String]) -> [Entry] {
+        var result: [Entry] = []
+        var seen = Set<Int>()
+        for areaID in areas {
+            guard let area = reference.areas.index(of: areaID) else { continue }
+            for related in reference.areas.related[area] {
+                for bucket in buckets[related] {
+                    for packed in bucket where seen.insert(Int(packed >> 2)).inserted {
+                        if let entry = entries[Int(packed >> 2)] { result.append(entry) }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Every subscription the index holds, in no particular order.
+    public var subscriptions: [Subscription] { entries.compactMap { $0?.subscription } }
 
     func forEachMatch(topic: String, urgency: Urgency, areas: [String], _ body: (Entry) -> Void) {
         let topicBuckets = [reference.topicNumber(topic), reference.topics.count].compactMap { $0 }

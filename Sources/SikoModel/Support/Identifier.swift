@@ -29,6 +29,16 @@ public enum Identifier {
         return prefix + "_" + String(decoding: characters, as: UTF8.self)
     }
 
+    /// The smallest id made at `date`: every id made then or later sorts at or above it.
+    public static func lowerBound(_ prefix: String, at date: Date) -> String {
+        var zero = ZeroGenerator()
+        return make(prefix, at: date, using: &zero)
+    }
+
+    private struct ZeroGenerator: RandomNumberGenerator {
+        mutating func next() -> UInt64 { 0 }
+    }
+
     /// `length` random characters of the same alphabet: lowercase letters and digits, easy to read aloud.
     public static func randomToken(length: Int) -> String {
         var generator = SystemRandomNumberGenerator()

@@ -8,12 +8,13 @@ import SikoStore
 /// prefix names it in lists and logs.
 public struct KeyAuthority: Sendable {
     private let store: any Store
-    private let reference: ReferenceData
+    /// The partners in force now (they change on reload).
+    private let partners: @Sendable () -> ReferenceData
     private let clock: any WallClock
 
-    public init(store: any Store, reference: ReferenceData, clock: any WallClock) {
+    public init(store: any Store, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock) {
         self.store = store
-        self.reference = reference
+        self.partners = partners
         self.clock = clock
     }
 
@@ -31,7 +32,7 @@ public struct KeyAuthority: Sendable {
 
     /// Creates a key and returns it in full: the only time it is ever seen.
     public func issue(partner: String, scopes: Set<Scope>, expiresAt: Date? = nil) async throws -> (key: String, record: StoredKey) {
-        guard reference.partner(partner) != nil else { throw IssueError.unknownPartner(partner) }
+        guard partners().partner(partner) != nil else { throw IssueError.unknownPartner(partner) }
         guard !scopes.isEmpty else { throw IssueError.noScopes }
         let id = "siko_" + Identifier.randomToken(length: 10)
         let key = id + "_" + Self.randomToken(bytes: 32)
@@ -47,7 +48,7 @@ public struct KeyAuthority: Sendable {
         let now = clock.now()
         if record.revokedAt != nil { return nil }
         if let expiresAt = record.expiresAt, expiresAt <= now { return nil }
-        guard reference.partner(record.partner) != nil else { return nil }
+        guard partners().partner(record.partner) != nil else { return nil }
         return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes)
     }
 

@@ -5,37 +5,41 @@ import SikoModel
 import SikoStore
 
 /// The path of an event from a publisher to the outbox: validate, authorize (jurisdiction), match,
-/// plan deliveries, store all in one transaction, wake the dispatcher.
+/// apply the policies, store the event and every planned delivery in one transaction, wake the dispatcher.
 public struct EventIntake: Sendable {
-    let reference: ReferenceData
+    let engine: RuleEngine
     let store: any Store
-    let directory: SubscriptionDirectory
     let planner: DeliveryPlanner
     let wake: WakeSignal
     let clock: any WallClock
     let accepted: Counter
 
-    public enum Failure: Error, Equatable {
-        case invalid(ValidationFailure)
-        case outsideJurisdiction(partner: String, areas: [String])
-    }
+    public typealias Failure = RuleEngine.Refusal
 
     public func publish(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity) async throws -> PublishResult {
         let now = clock.now()
-        let event: Event
-        switch EventValidator(reference: reference).validate(submission, publisher: identity.partner, id: Identifier.make("evt", at: now), now: now) {
-        case .success(let value): event = value
-        case .failure(let failure): throw Failure.invalid(failure)
+        let event = try engine.admit(submission, publisher: identity.partner, now: now)
+        let plan = engine.plan(event, now: now)
+        let deliveries = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
+        let result: PublishResult
+        do {
+            result = try await store.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: deliveries))
+        } catch {
+            engine.forget(event, plan)
+            throw error
         }
-        let outside = event.areas.filter { !reference.mayPublish(partner: identity.partner, into: $0) }
-        guard outside.isEmpty else { throw Failure.outsideJurisdiction(partner: identity.partner, areas: outside) }
-
-        let deliveries = planner.plan(event, for: directory.match(event), now: now)
-        let result = try await store.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: deliveries))
-        if !result.duplicate {
+        if result.duplicate {
+            engine.forget(event, plan)
+        } else {
             accepted.increment()
-            if result.deliveries > 0 { wake.signal() }
+            if deliveries.contains(where: { $0.status == .pending }) { wake.signal() }
         }
         return result
+    }
+
+    /// What publishing would do, subscription by subscription; stores and sends nothing.
+    public func explain(_ submission: EventSubmission, by identity: Identity) throws(Failure) -> Explanation {
+        let now = clock.now()
+        return engine.explain(try engine.admit(submission, publisher: identity.partner, now: now), now: now)
     }
 }

@@ -7,35 +7,32 @@ import SikoConfig
 import SikoDelivery
 import SikoModel
 import SikoStore
+import Synchronization
 
-/// Everything one running gateway holds, wired once: reference data, the store, the matching
-/// directory, the channels and the dispatcher that drives them.
+/// Everything one running gateway holds, wired once: the rule engine (reference data, matching,
+/// policies), the store, the channels and the dispatcher that drives them. Rules and channels can
+/// be replaced while it runs (`reload`); everything else lives as long as the process.
 public final class Gateway: Sendable {
-    public let reference: ReferenceData
-    public let channelSettings: ChannelsConfiguration
     public let store: any Store
-    public let directory: SubscriptionDirectory
+    public let engine: RuleEngine
     public let keys: KeyAuthority
     public let intake: EventIntake
     public let dispatcher: Dispatcher
     public let metrics: PrometheusCollectorRegistry
     public let clock: any WallClock
     public let logger: Logger
-    /// Channels with a working adapter; subscriptions to others are refused.
-    public let configuredChannels: Set<ChannelKind>
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
-    private let channels: [any Channel]
+    private let channels: Mutex<ChannelSet>
+    private let retired = Mutex<[ChannelSet]>([])
 
-    /// `templates` is the folder of the email templates (`Channels/templates`); email is
-    /// configured when `channelSettings.email` is present and the templates load.
+    /// `templates` is the folder of the email and SMS templates (`Channels/templates`); email and
+    /// SMS are configured when their settings are present and the templates load.
     public init(
-        reference: ReferenceData, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
+        rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger,
         dispatcherConfiguration: Dispatcher.Configuration = .init()
     ) async throws {
-        self.reference = reference
-        self.channelSettings = channelSettings
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -43,63 +40,70 @@ public final class Gateway: Sendable {
         let factory = PrometheusMetricsFactory(registry: registry)
         metrics = registry
 
-        let directory = SubscriptionDirectory(reference: reference, subscriptions: try await store.activeSubscriptions())
-        self.directory = directory
-
-        let webhookSettings = channelSettings.webhook
-        let webhook = WebhookChannel(
-            settings: .init(timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: channelSettings.outboundPolicy),
-            clock: clock
-        )
-        var channels: [any Channel] = [webhook]
-        var routes: [ChannelKind: ChannelRoute] = [
-            .webhook: ChannelRoute(channel: webhook, retrySchedule: webhookSettings.retrySchedule, timeout: webhookSettings.timeout),
-        ]
-        if let emailSettings = channelSettings.email, let templates {
-            let email = try EmailChannel(
-                settings: EmailChannel.Settings(options: emailSettings), templates: EmailTemplates.load(directory: templates),
-                reference: reference, clock: clock
-            )
-            channels.append(email)
-            routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
-        }
+        let engine = try await RuleEngine.load(rules: rules, store: store, now: clock.now())
+        self.engine = engine
         // Kept in the store, so report URLs stay valid across restarts.
         let receiptToken = ReceiptToken(secret: try await store.secret(named: "sms-receipts") {
             var generator = SystemRandomNumberGenerator()
             return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         })
         self.receiptToken = receiptToken
-        if let smsSettings = channelSettings.sms, let templates {
-            let sms = try SMSChannel(
-                options: smsSettings, templates: SMSTemplates.load(directory: templates), reference: reference, receiptToken: receiptToken
-            )
-            channels.append(sms)
-            routes[.sms] = ChannelRoute(channel: sms, retrySchedule: smsSettings.retrySchedule, timeout: smsSettings.timeout)
-        }
-        self.channels = channels
-        configuredChannels = Set(routes.keys)
+        let channelSet = try ChannelSet(
+            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
+        )
+        channels = Mutex(channelSet)
         var dispatcherConfiguration = dispatcherConfiguration
-        let concurrency = routes.keys.compactMap { channelSettings.settings(for: $0)?.concurrency }.reduce(0, +)
+        let concurrency = channelSet.routes.keys.compactMap { channelSettings.settings(for: $0)?.concurrency }.reduce(0, +)
         dispatcherConfiguration.maxInFlight = min(dispatcherConfiguration.maxInFlight, concurrency)
         dispatcher = Dispatcher(
-            store: store, routes: routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
-            metrics: factory, onSubscriptionDisabled: { directory.remove(id: $0) }
+            store: store, routes: channelSet.routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
+            metrics: factory, onSubscriptionDisabled: { engine.remove(id: $0) }
         )
-        keys = KeyAuthority(store: store, reference: reference, clock: clock)
+        keys = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         intake = EventIntake(
-            reference: reference, store: store, directory: directory, planner: DeliveryPlanner(), wake: dispatcher.wake,
+            engine: engine, store: store, planner: DeliveryPlanner(), wake: dispatcher.wake,
             clock: clock, accepted: Counter(label: "siko_events_accepted_total", factory: factory)
         )
     }
 
+    public var reference: ReferenceData { engine.reference }
+    public var channelSettings: ChannelsConfiguration { channels.withLock { $0.settings } }
+    /// Channels with a working adapter; subscriptions to others are refused.
+    public var configuredChannels: Set<ChannelKind> { channels.withLock { Set($0.routes.keys) } }
+
     public var subscriptionValidator: SubscriptionValidator {
-        SubscriptionValidator(reference: reference, targets: TargetRules(outbound: channelSettings.outboundPolicy), channels: configuredChannels)
+        let channels = channels.withLock { $0 }
+        return SubscriptionValidator(
+            reference: reference, targets: TargetRules(outbound: channels.settings.outboundPolicy), channels: Set(channels.routes.keys)
+        )
+    }
+
+    /// Puts new rules and channels in force together, or neither: a template that does not load
+    /// leaves everything as it was. Sends in flight finish on the old channels, which close once
+    /// their timeout has passed.
+    public func reload(rules: RuleSet, channelSettings: ChannelsConfiguration, templates: String?) throws {
+        let fresh = try ChannelSet(
+            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
+        )
+        engine.replace(rules: rules)
+        let old = channels.withLock { current in
+            defer { current = fresh }
+            return current
+        }
+        dispatcher.replace(routes: fresh.routes)
+        retired.withLock { $0.append(old) }
+        let grace = old.longestTimeout + .seconds(5)
+        let logger = logger
+        Task {
+            try? await Task.sleep(for: grace)
+            await old.shutdown(logger: logger)
+        }
     }
 
     /// Closes the channels' connections. Call once, after the dispatcher has stopped.
     public func shutdown() async {
-        for channel in channels {
-            do { try await channel.shutdown() } catch { logger.warning("closing a channel failed", metadata: ["error": "\(error)"]) }
+        for set in retired.withLock({ $0 }) + [channels.withLock { $0 }] {
+            await set.shutdown(logger: logger)
         }
     }
 }

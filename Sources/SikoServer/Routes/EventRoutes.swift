@@ -10,6 +10,7 @@ struct EventRoutes {
 
     func register(on group: RouterGroup<SikoRequestContext>) {
         group.post("events") { request, context in try await publish(request, context) }
+        group.post("explain") { request, context in try await explain(request, context) }
         group.get("events/:id") { _, context in try await show(context) }
         group.get("events/:id/deliveries") { _, context in try await deliveries(context) }
     }
@@ -27,10 +28,29 @@ struct EventRoutes {
                 PublishView(id: result.eventId, deliveries: result.deliveries, duplicate: result.duplicate),
                 status: result.duplicate ? .ok : .accepted
             )
-        } catch EventIntake.Failure.invalid(let failure) {
-            throw Problem.validation(failure)
-        } catch EventIntake.Failure.outsideJurisdiction(let partner, let areas) {
-            throw Problem(
+        } catch let failure as EventIntake.Failure {
+            throw Self.problem(failure)
+        }
+    }
+
+    /// The dry run: the same validation, jurisdiction, matching and policies as publishing; nothing is stored or sent.
+    private func explain(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .eventsPublish)
+        let submission = try await JSONBody.decode(EventSubmission.self, from: request, context: context)
+        do {
+            let explanation = try gateway.intake.explain(submission, by: identity)
+            return try JSONBody.response(ExplanationView(explanation, for: identity, now: explanation.event.publishedAt))
+        } catch let failure as EventIntake.Failure {
+            throw Self.problem(failure)
+        }
+    }
+
+    private static func problem(_ failure: EventIntake.Failure) -> Problem {
+        switch failure {
+        case .invalid(let failure):
+            Problem.validation(failure)
+        case .outsideJurisdiction(let partner, let areas):
+            Problem(
                 status: .forbidden, type: "outside-jurisdiction", title: "Outside jurisdiction",
                 detail: "\(partner) may not publish into \(areas.joined(separator: ", "))"
             )

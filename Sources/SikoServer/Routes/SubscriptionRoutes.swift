@@ -27,7 +27,7 @@ struct SubscriptionRoutes {
         }
         let secret = subscription.channel == .webhook ? WebhookSigner.makeSecret() : nil
         try await gateway.store.insertSubscription(subscription, secret: secret)
-        gateway.directory.upsert(subscription)
+        gateway.engine.upsert(subscription)
         var response = try JSONBody.response(SubscriptionView(subscription, secret: secret), status: .created)
         response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
         return response
@@ -66,14 +66,14 @@ struct SubscriptionRoutes {
         case .failure(let failure): throw Problem.validation(failure)
         }
         try await gateway.store.updateSubscription(updated)
-        gateway.directory.upsert(updated)
+        gateway.engine.upsert(updated)
         return try JSONBody.response(SubscriptionView(updated))
     }
 
     private func remove(_ context: SikoRequestContext) async throws -> Response {
         let (subscription, _) = try await owned(context)
         try await gateway.store.deleteSubscription(id: subscription.id, at: gateway.clock.now())
-        gateway.directory.remove(id: subscription.id)
+        gateway.engine.remove(id: subscription.id)
         return Response(status: .noContent)
     }
 }

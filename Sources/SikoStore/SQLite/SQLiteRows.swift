@@ -25,7 +25,7 @@ enum SQLiteRows {
             id: row["id"], externalId: row["external_id"], publisher: row["publisher"], topic: row["topic"],
             urgency: try enumValue(row["urgency"]), areas: list(row["areas"] as String), title: row["title"], body: row["body"],
             classification: try enumValue(row["classification"]), publishedAt: date(row["published_at"] as Int64),
-            expiresAt: date(row["expires_at"] as Int64?), data: data
+            expiresAt: date(row["expires_at"] as Int64?), data: data, exercise: row["exercise"]
         )
     }
 
@@ -44,6 +44,7 @@ enum SQLiteRows {
             id: row["id"], eventId: row["event_id"], subscriptionId: row["subscription_id"], partner: row["partner"],
             channel: try enumValue(row["channel"]), target: row["target"], status: try enumValue(row["status"]),
             attempts: row["attempts"], lastError: row["last_error"], nextAttemptAt: date(row["next_attempt_at"] as Int64?),
+            content: try enumValue(row["content"]), rule: try (row["rule"] as String?).map(enumValue),
             createdAt: date(row["created_at"] as Int64), updatedAt: date(row["updated_at"] as Int64)
         )
     }

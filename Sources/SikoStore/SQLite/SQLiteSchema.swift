@@ -101,6 +101,13 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3: exercises, policy decisions on deliveries") { db in
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN exercise INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE delivery ADD COLUMN content TEXT NOT NULL DEFAULT 'full';
+                ALTER TABLE delivery ADD COLUMN rule TEXT;
+                """)
+        }
         return migrator
     }
 }

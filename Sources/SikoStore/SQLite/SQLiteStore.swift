@@ -170,26 +170,44 @@ public final class SQLiteStore: Store {
         let data = try event.data.map { String(decoding: try SQLiteRows.jsonEncoder.encode($0), as: UTF8.self) }
         try db.cachedStatement(sql: """
             INSERT INTO event (id, publisher, external_id, idempotency_key, topic, urgency, areas, title, body,
-                classification, published_at, expires_at, data, delivery_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                classification, published_at, expires_at, data, delivery_count, exercise)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 event.id, event.publisher, event.externalId, request.idempotencyKey, event.topic, event.urgency.rawValue,
                 SQLiteRows.list(event.areas), event.title, event.body, event.classification.rawValue,
                 SQLiteRows.millis(event.publishedAt), SQLiteRows.millis(event.expiresAt), data, request.deliveries.count,
+                event.exercise,
             ])
         let insert = try db.cachedStatement(sql: """
             INSERT INTO delivery (id, event_id, subscription_id, partner, publisher, channel, target, status, attempts,
-                last_error, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                last_error, next_attempt_at, content, rule, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
             """)
         for delivery in request.deliveries {
             try insert.execute(arguments: [
                 delivery.id, event.id, delivery.subscriptionId, delivery.partner, event.publisher, delivery.channel.rawValue,
                 delivery.target, delivery.status.rawValue, delivery.lastError, SQLiteRows.millis(delivery.nextAttemptAt),
+                delivery.content.rawValue, delivery.rule?.rawValue,
                 SQLiteRows.millis(delivery.createdAt), SQLiteRows.millis(delivery.updatedAt),
             ])
         }
         return PublishResult(eventId: event.id, deliveries: request.deliveries.count, duplicate: false)
+    }
+
+    public func events(publishedSince date: Date) async throws -> [Event] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE id >= ? ORDER BY id", arguments: [Identifier.lowerBound("evt", at: date)])
+                .map(SQLiteRows.event)
+        }
+    }
+
+    public func sends(channel: ChannelKind, since date: Date) async throws -> [(target: String, at: Date)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT target, created_at FROM delivery WHERE id >= ? AND channel = ? AND status != 'suppressed'",
+                arguments: [Identifier.lowerBound("dlv", at: date), channel.rawValue]
+            ).map { ($0["target"] as String, SQLiteRows.date($0["created_at"] as Int64)) }
+        }
     }
 
     public func event(id: String) async throws -> Event? {
@@ -308,7 +326,7 @@ public final class SQLiteStore: Store {
         do {
             try await pool.write { db in
                 let update = try db.cachedStatement(sql: """
-                    UPDATE delivery SET status = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL,
+                    UPDATE delivery SET status = ?, next_attempt_at = ?, last_error = ?, rule = COALESCE(?, rule), lease_owner = NULL,
                         lease_expires_at = NULL, updated_at = ?
                     WHERE id = ? AND lease_owner = ? AND status = 'sending'
                     """)
@@ -321,7 +339,7 @@ public final class SQLiteStore: Store {
                     let transition = result.transition
                     try update.execute(arguments: [
                         transition.status.rawValue, SQLiteRows.millis(transition.nextAttemptAt), transition.lastError,
-                        SQLiteRows.millis(attempt.finishedAt), attempt.deliveryId, result.owner,
+                        transition.rule?.rawValue, SQLiteRows.millis(attempt.finishedAt), attempt.deliveryId, result.owner,
                     ])
                     try record.execute(arguments: [
                         attempt.deliveryId, attempt.number, SQLiteRows.millis(attempt.startedAt), SQLiteRows.millis(attempt.finishedAt),

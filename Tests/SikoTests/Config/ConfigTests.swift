@@ -8,7 +8,7 @@ import Testing
 struct ConfigTests {
     @Test("the shipped Rules/ hold the whole cooperation")
     func shippedRules() throws {
-        let reference = try RulesLoader(directory: Repository.rules).load()
+        let reference = try RulesLoader(directory: Repository.rules).load().reference
         let kinds = Dictionary(grouping: reference.areas.areas, by: \.kind).mapValues(\.count)
         #expect(kinds[.region] == 1)
         #expect(kinds[.regierungsbezirk] == 3)
@@ -37,11 +37,14 @@ struct ConfigTests {
         #expect(channels.allowPrivateTargets.map(\.description) == ["127.0.0.0/8", "10.0.0.0/8"])
     }
 
-    func rulesFolder(areas: String, topics: String = "topics:\n  - id: razzia\n    name: Razzia\n", partners: String = "partners: []\n") throws -> TemporaryDirectory {
+    func rulesFolder(
+        areas: String, topics: String = "topics:\n  - id: razzia\n    name: Razzia\n", partners: String = "partners: []\n", policies: String = ""
+    ) throws -> TemporaryDirectory {
         let folder = try TemporaryDirectory()
         _ = try folder.write("areas.yaml", areas)
         _ = try folder.write("topics.yaml", topics)
         _ = try folder.write("partners.yaml", partners)
+        _ = try folder.write("policies.yaml", policies)
         return folder
     }
 
@@ -118,7 +121,7 @@ struct ConfigTests {
     func missingFile() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        #expect(errors(folder).count == 3)
+        #expect(errors(folder).count == 4)
     }
 
     @Test("channel files: bad durations and concurrency name their field and line")

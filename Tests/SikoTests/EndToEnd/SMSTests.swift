@@ -178,7 +178,7 @@ struct SMSTests {
                     }
 
                     try await fixture.gateway.store.insertSubscription(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"), secret: nil)
-                    fixture.gateway.directory.upsert(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"))
+                    fixture.gateway.engine.upsert(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"))
                     let published = try await fixture.gateway.intake.publish(
                         EventSubmission(topic: "razzia", urgency: "high", areas: ["essen"], title: "Kontrolle"), idempotencyKey: nil,
                         by: Identity(partner: "stadt-essen", keyID: "test", scopes: [.eventsPublish])

@@ -14,7 +14,7 @@ enum Repository {
     static let channels = root.appendingPathComponent("Channels").path
     /// The shipped geography, topics and partners: tests run against the real reference data.
     static let reference: ReferenceData = {
-        do { return try RulesLoader(directory: rules).load() } catch { fatalError("Rules/ do not load: \(error)") }
+        do { return try RulesLoader(directory: rules).load().reference } catch { fatalError("Rules/ do not load: \(error)") }
     }()
 }
 
@@ -48,6 +48,8 @@ struct TestGateway {
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
         email: ChannelSettings? = nil,
         sms: ChannelSettings? = nil,
+        policies: Policies = .standard,
+        clock: any WallClock = SystemClock(),
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -60,8 +62,8 @@ struct TestGateway {
             allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email, sms: sms
         )
         let gateway = try await Gateway(
-            reference: Repository.reference, channelSettings: channels, store: store,
-            templates: Repository.channels + "/templates", logger: logger,
+            rules: RuleSet(reference: Repository.reference, policies: policies), channelSettings: channels, store: store,
+            templates: Repository.channels + "/templates", clock: clock, logger: logger,
             dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
         )
         let fixture = TestGateway(folder: folder, store: store, gateway: gateway)

@@ -1,0 +1,118 @@
+import Foundation
+
+/// What the policies decided for one matched subscription, with the rule and reason an auditor reads.
+public struct PolicyDecision: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Send at this time: now, or when the quiet period ends.
+        case send(at: Date)
+        case suppress
+    }
+
+    public var action: Action
+    public var content: DeliveryContent
+    /// The rule that held the delivery back, deferred it, or cut it to a teaser.
+    public var rule: PolicyRule?
+    public var reason: String?
+
+    public init(action: Action, content: DeliveryContent = .full, rule: PolicyRule? = nil, reason: String? = nil) {
+        self.action = action
+        self.content = content
+        self.rule = rule
+        self.reason = reason
+    }
+}
+
+/// Applies the policies to the subscriptions an event matched. Pure: time, rules and memory come
+/// in, decisions go out, so `explain` (on a copy of the memory) shows exactly what sending does.
+///
+/// The order is fixed: expiry, duplicate, classification, quiet hours, flood limit. The first rule
+/// that suppresses wins; a flood limit counts only what would really be sent.
+public struct PolicyEngine: Sendable {
+    public let policies: Policies
+    public let calendar: Calendar
+
+    public init(policies: Policies, calendar: Calendar = GatewayCalendar.berlin) {
+        self.policies = policies
+        self.calendar = calendar
+    }
+
+    public func decide(_ event: Event, for matches: [SubscriptionIndex.Entry], now: Date, memory: inout PolicyMemory) -> [PolicyDecision] {
+        if let expiresAt = event.expiresAt, expiresAt <= now {
+            let reason = "the event expired at \(Self.format(expiresAt))"
+            return matches.map { _ in PolicyDecision(action: .suppress, rule: .expired, reason: reason) }
+        }
+        if let window = policies.duplicateWindow {
+            if let original = memory.recentEvents.original(of: event, within: window) {
+                let reason = "repeats \(original.eventId) of \(Self.format(original.publishedAt)) (same publisher, topic, areas and title within \(Self.format(window)), urgency not higher)"
+                return matches.map { _ in PolicyDecision(action: .suppress, rule: .duplicate, reason: reason) }
+            }
+            memory.recentEvents.forget(before: now.addingTimeInterval(-window.timeInterval))
+            memory.recentEvents.record(event)
+        }
+        var quietEnds: [Int: Date?] = [:]
+        return matches.map { match in
+            decide(event, match.subscription, now: now, memory: &memory, quietEnds: &quietEnds)
+        }
+    }
+
+    private func decide(
+        _ event: Event, _ subscription: Subscription, now: Date, memory: inout PolicyMemory, quietEnds: inout [Int: Date?]
+    ) -> PolicyDecision {
+        var content = DeliveryContent.full
+        var rule: PolicyRule?
+        var reason: String?
+        switch policies.classification.verdict(for: event.classification, subscription: subscription) {
+        case .suppress(let why):
+            return PolicyDecision(action: .suppress, rule: .classification, reason: why)
+        case .send(let verdict, let why):
+            content = verdict
+            if verdict == .teaser { rule = .classification; reason = why }
+        }
+
+        var sendAt = now
+        for (number, quiet) in policies.quietHours.enumerated() {
+            guard let mode = quiet.mode(for: subscription, urgency: event.urgency) else { continue }
+            let end: Date?
+            if let known = quietEnds[number] { end = known } else {
+                end = quiet.isQuiet(at: now, calendar: calendar) ? quiet.end(after: now, calendar: calendar) : nil
+                quietEnds[number] = end
+            }
+            guard let end else { continue }
+            let period = "quiet hours '\(quiet.name)' \(quiet.from)–\(quiet.until) for urgency below \(quiet.below.rawValue)"
+            if mode == .suppress {
+                return PolicyDecision(action: .suppress, content: content, rule: .quietHours, reason: period)
+            }
+            if let expiresAt = event.expiresAt, expiresAt <= end {
+                return PolicyDecision(
+                    action: .suppress, content: content, rule: .expired,
+                    reason: "the event expires at \(Self.format(expiresAt)), before \(period) end at \(Self.format(end))"
+                )
+            }
+            sendAt = end
+            rule = .quietHours
+            reason = "deferred until \(Self.format(end)) by \(period)"
+            break
+        }
+
+        if let limit = policies.floodLimits[subscription.channel] {
+            let sent = memory.sends.count(channel: subscription.channel, target: subscription.target, since: now.addingTimeInterval(-limit.per.timeInterval))
+            if sent >= limit.max, event.urgency != .critical {
+                return PolicyDecision(
+                    action: .suppress, content: content, rule: .floodLimit,
+                    reason: "\(sent) \(subscription.channel.rawValue) deliveries to this target within \(Self.format(limit.per)) (at most \(limit.max); critical events are exempt)"
+                )
+            }
+            memory.sends.record(channel: subscription.channel, target: subscription.target, at: now)
+        }
+        return PolicyDecision(action: .send(at: sendAt), content: content, rule: rule, reason: reason)
+    }
+
+    static func format(_ date: Date) -> String { JSONCoding.format(date) }
+
+    static func format(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+}

@@ -1,0 +1,60 @@
+import Logging
+import SikoChannels
+import SikoConfig
+import SikoDelivery
+import SikoModel
+import Synchronization
+
+/// The channel adapters built from one reading of `Channels/`. A reload builds a new set and
+/// retires the old one once its sends in flight have had their timeout to finish.
+final class ChannelSet: Sendable {
+    let settings: ChannelsConfiguration
+    let routes: [ChannelKind: ChannelRoute]
+    private let channels: [any Channel]
+    private let closed = Atomic<Bool>(false)
+
+    /// Email and SMS are configured when their file is present and `templates` (`Channels/templates`) loads.
+    init(
+        settings: ChannelsConfiguration, templates: String?, reference: ReferenceData, clock: any WallClock, receiptToken: ReceiptToken
+    ) throws {
+        // Everything that can fail comes first, so a bad template leaves no connection behind.
+        let emailTemplates = try settings.email.flatMap { _ in try templates.map(EmailTemplates.load(directory:)) }
+        let smsTemplates = try settings.sms.flatMap { _ in try templates.map(SMSTemplates.load(directory:)) }
+        let emailOptions = try settings.email.map { try EmailChannel.Settings(options: $0) }
+        let webhookSettings = settings.webhook
+        let webhook = WebhookChannel(
+            settings: .init(timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: settings.outboundPolicy),
+            clock: clock
+        )
+        var channels: [any Channel] = [webhook]
+        var routes: [ChannelKind: ChannelRoute] = [
+            .webhook: ChannelRoute(channel: webhook, retrySchedule: webhookSettings.retrySchedule, timeout: webhookSettings.timeout),
+        ]
+        if let emailSettings = settings.email, let emailOptions, let emailTemplates {
+            let email = EmailChannel(
+                settings: emailOptions, templates: emailTemplates, reference: reference, clock: clock
+            )
+            channels.append(email)
+            routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
+        }
+        if let smsSettings = settings.sms, let smsTemplates {
+            let sms = SMSChannel(options: smsSettings, templates: smsTemplates, reference: reference, receiptToken: receiptToken)
+            channels.append(sms)
+            routes[.sms] = ChannelRoute(channel: sms, retrySchedule: smsSettings.retrySchedule, timeout: smsSettings.timeout)
+        }
+        self.settings = settings
+        self.routes = routes
+        self.channels = channels
+    }
+
+    /// The longest time a send on these channels may take.
+    var longestTimeout: Duration { routes.values.map(\.timeout).max() ?? .seconds(30) }
+
+    /// Closes the connections, once.
+    func shutdown(logger: Logger) async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        for channel in channels {
+            do { try await channel.shutdown() } catch { logger.warning("closing a channel failed", metadata: ["error": "\(error)"]) }
+        }
+    }
+}
