@@ -16,6 +16,10 @@ struct DeliveryView: Encodable {
     var attempts: Int
     var lastError: String?
     var nextAttemptAt: Date?
+    /// `full`, or `teaser` for VS-NfD content on a channel that may not carry it.
+    var content: DeliveryContent
+    /// The policy that deferred, cut or suppressed it (`quiet-hours`, `duplicate`, …), or null.
+    var rule: PolicyRule?
     var createdAt: Date
     var updatedAt: Date
     var history: [AttemptView]?
@@ -33,6 +37,8 @@ struct DeliveryView: Encodable {
         attempts = delivery.attempts
         lastError = visible ? delivery.lastError : delivery.lastError.map { _ in Self.masked }
         nextAttemptAt = delivery.status == .pending || delivery.status == .failed ? delivery.nextAttemptAt : nil
+        content = delivery.content
+        rule = delivery.rule
         createdAt = delivery.createdAt
         updatedAt = delivery.updatedAt
         self.history = history.map { $0.map { AttemptView($0, visible: visible) } }
@@ -40,7 +46,7 @@ struct DeliveryView: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, eventId, subscriptionId, partner, channel, target, status, attempts, lastError, nextAttemptAt, createdAt, updatedAt, history, receipts
+        case id, eventId, subscriptionId, partner, channel, target, status, attempts, lastError, nextAttemptAt, content, rule, createdAt, updatedAt, history, receipts
     }
 
     /// Empty fields are written as null, so every delivery has the same shape; `history` only in the detail view.
@@ -56,6 +62,8 @@ struct DeliveryView: Encodable {
         try container.encode(attempts, forKey: .attempts)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(content, forKey: .content)
+        try container.encode(rule, forKey: .rule)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encodeIfPresent(history, forKey: .history)
