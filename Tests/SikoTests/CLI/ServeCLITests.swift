@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SikoModel
+import SikoStore
+import Synchronization
+import Testing
+
+/// `siko explain` and `siko serve` with SIGHUP, run as the real executable on a temporary data folder.
+@Suite("siko explain and reload on SIGHUP", .serialized)
+struct ServeCLITests {
+    /// A running `siko serve` whose log is collected as it is written.
+    final class Server: Sendable {
+        final class Log: Sendable {
+            let text = Mutex("")
+        }
+
+        let process: Process
+        private let log = Log()
+
+        init(arguments: [String]) throws {
+            process = Process()
+            process.executableURL = CLITests.executable
+            process.arguments = arguments
+            process.currentDirectoryURL = Repository.root
+            process.environment = ProcessInfo.processInfo.environment.merging(["SIKO_LOG_LEVEL": "info"]) { $1 }
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            err.fileHandleForReading.readabilityHandler = { [log] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                log.text.withLock { $0 += text }
+            }
+            try process.run()
+        }
+
+        var output: String { log.text.withLock { $0 } }
+
+        /// Waits (bounded) until the log shows `text`; answers the log.
+        func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if output.contains(text) { return output }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            Issue.record("'\(text)' did not appear in the log:\n\(output)")
+            return output
+        }
+
+        func stop() async throws {
+            if process.isRunning { process.terminate() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    func topics(port: Int, key: String) async throws -> [String] {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/topics")
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        return ((object?["topics"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test("siko explain prints what the event would do, subscription by subscription, and stores nothing")
+    func explain() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteStore(path: folder.file("siko.sqlite"))
+        let now = Date()
+        try await store.insertSubscription(Subscription(
+            id: "sub_kreis", partner: "kreis-recklinghausen", name: "Leitstelle", areas: ["kreis-recklinghausen"], topics: [],
+            minUrgency: .low, channel: .webhook, target: "https://leitstelle.example/hook", language: .de, createdAt: now, updatedAt: now
+        ), secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        try await store.insertSubscription(Subscription(
+            id: "sub_dortmund", partner: "stadt-dortmund", name: "Lage", areas: ["dortmund"], topics: [],
+            minUrgency: .low, channel: .webhook, target: "https://lage.dortmund.example/hook", language: .de, createdAt: now, updatedAt: now
+        ), secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let event = try folder.write("event.json", """
+            {"topic":"razzia","urgency":"high","areas":["marl"],"title":"Kontrolle Marl-Mitte"}
+            """)
+        let run = try CLITests().siko("explain", "--data", folder.path, event)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("considered 1, matched 1: send 1, defer 0, suppress 0"))
+        #expect(run.stdout.contains("sub_kreis  kreis-recklinghausen  webhook  https://leitstelle.example/hook  area kreis-recklinghausen→marl (ancestor)  SEND"))
+        #expect(!run.stdout.contains("sub_dortmund"))
+        let json = try CLITests().siko("explain", "--data", folder.path, "--json", event)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["deliveries"] as? Int == 1)
+        #expect(try await store.deliveries(matching: DeliveryQuery()).isEmpty)
+
+        let outside = try CLITests().siko("explain", "--data", folder.path, "--partner", "stadt-dortmund", event)
+        #expect(outside.status == 1)
+        #expect(outside.stderr.contains("stadt-dortmund may not publish into marl"))
+    }
+
+    @Test("SIGHUP reloads Rules/: a new topic is served; a broken file is logged with its line and the old rules stay")
+    func sighup() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let rules = folder.file("Rules")
+        try FileManager.default.copyItem(atPath: Repository.rules, toPath: rules)
+        let data = folder.file("data")
+        let key = try CLITests().siko("keys", "create", "--data", data, "--partner", "stadt-essen", "--scope", "events:publish")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try Server(arguments: ["serve", "--data", data, "--rules", rules, "--port", "0"])
+        do {
+            let started = try await server.waitFor("listening")
+            let port = try #require(started.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
+            #expect(try await topics(port: port, key: key).count == 15)
+
+            try (try String(contentsOfFile: rules + "/topics.yaml", encoding: .utf8) + "  - id: clan-hochzeit\n    name: Clan-Hochzeit\n")
+                .write(toFile: rules + "/topics.yaml", atomically: true, encoding: .utf8)
+            kill(server.process.processIdentifier, SIGHUP)
+            _ = try await server.waitFor("reloaded Rules/ and Channels/")
+            #expect(try await topics(port: port, key: key).contains("clan-hochzeit"))
+
+            try "quietHours:\n  - name: nacht\n    from: \"22:00\"\n    until: \"6 Uhr\"\n    below: high\n    channels: {sms: defer}\n"
+                .write(toFile: rules + "/policies.yaml", atomically: true, encoding: .utf8)
+            kill(server.process.processIdentifier, SIGHUP)
+            let log = try await server.waitFor("reload rejected")
+            _ = try await server.waitFor("policies.yaml:4: quietHours[0].until:")
+            #expect(!log.contains(key), "no key in the log")
+            #expect(try await topics(port: port, key: key).contains("clan-hochzeit"), "the rules in force stay")
+            #expect(server.process.isRunning)
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+        #expect(server.process.terminationStatus == 0)
+    }
+}
