@@ -69,8 +69,10 @@ let package = Package(
             "SikoServer", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The allocator's own count of bytes in use, for the memory figures of `make bench`.
+        .target(name: "CHeapStats"),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer", "SikoTestSupport",
+            "SikoModel", "CHeapStats", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer", "SikoTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -25,18 +25,22 @@ public struct FloodCounter: Sendable {
 
     public init() {}
 
-    /// Sends to `target` on `channel` after `since`.
-    public func count(channel: ChannelKind, target: String, since: Date) -> Int {
-        guard let times = sends[Key(channel: channel, target: target)] else { return 0 }
-        return times.count - (times.firstIndex { $0 > since } ?? times.count)
+    public mutating func record(channel: ChannelKind, target: String, at time: Date) {
+        // Mutated in place: a copy out of the dictionary and back would copy the array every time.
+        sends[Key(channel: channel, target: target), default: []].insertInOrder(time)
     }
 
-    public mutating func record(channel: ChannelKind, target: String, at time: Date) {
-        let key = Key(channel: channel, target: target)
-        var times = sends[key, default: []]
-        let position = times.lastIndex { $0 <= time }.map { $0 + 1 } ?? 0
-        times.insert(time, at: position)
-        sends[key] = times
+    /// Records a send at `time` unless `max` sends after `since` are already recorded (and `force`
+    /// is false); answers whether it was recorded and how many there were. One hash lookup for both.
+    public mutating func admit(channel: ChannelKind, target: String, at time: Date, since: Date, max: Int, force: Bool) -> (admitted: Bool, count: Int) {
+        Self.admit(into: &sends[Key(channel: channel, target: target), default: []], at: time, since: since, max: max, force: force)
+    }
+
+    private static func admit(into times: inout [Date], at time: Date, since: Date, max: Int, force: Bool) -> (admitted: Bool, count: Int) {
+        let count = times.count - (times.firstIndex { $0 > since } ?? times.count)
+        let admitted = force || count < max
+        if admitted { times.insertInOrder(time) }
+        return (admitted, count)
     }
 
     /// Takes back one recorded send.
@@ -54,5 +58,14 @@ public struct FloodCounter: Sendable {
             let kept = times.drop { $0 <= limit }
             if kept.isEmpty { sends[key] = nil } else if kept.count != times.count { sends[key] = Array(kept) }
         }
+    }
+}
+
+private extension Array where Element == Date {
+    /// Sends arrive in time order, so this is almost always an append.
+    mutating func insertInOrder(_ time: Date) {
+        var position = endIndex
+        while position > startIndex, self[position - 1] > time { position -= 1 }
+        insert(time, at: position)
     }
 }

@@ -49,19 +49,41 @@ public struct PolicyEngine: Sendable {
             memory.recentEvents.forget(before: now.addingTimeInterval(-window.timeInterval))
             memory.recentEvents.record(event)
         }
-        var quietEnds: [Int: Date?] = [:]
+        var quietPeriods = [QuietPeriod?](repeating: nil, count: policies.quietHours.count)
         return matches.map { match in
-            decide(event, match.subscription, now: now, memory: &memory, quietEnds: &quietEnds)
+            decide(event, match, now: now, memory: &memory, quietPeriods: &quietPeriods)
         }
     }
 
+    /// Whether a quiet-hours rule holds at `now`, worked out once per event: the calendar and the
+    /// reason text cost more than everything else a decision does.
+    private enum QuietPeriod {
+        case notQuiet
+        case quiet(end: Date, period: String, deferral: String)
+    }
+
+    private func quietPeriod(_ number: Int, now: Date, cache: inout [QuietPeriod?]) -> QuietPeriod {
+        if let known = cache[number] { return known }
+        let rule = policies.quietHours[number]
+        let result: QuietPeriod
+        if rule.isQuiet(at: now, calendar: calendar) {
+            let end = rule.end(after: now, calendar: calendar)
+            let period = "quiet hours '\(rule.name)' \(rule.from)–\(rule.until) for urgency below \(rule.below.rawValue)"
+            result = .quiet(end: end, period: period, deferral: "deferred until \(Self.format(end)) by \(period)")
+        } else {
+            result = .notQuiet
+        }
+        cache[number] = result
+        return result
+    }
+
     private func decide(
-        _ event: Event, _ subscription: Subscription, now: Date, memory: inout PolicyMemory, quietEnds: inout [Int: Date?]
+        _ event: Event, _ match: SubscriptionIndex.Entry, now: Date, memory: inout PolicyMemory, quietPeriods: inout [QuietPeriod?]
     ) -> PolicyDecision {
         var content = DeliveryContent.full
         var rule: PolicyRule?
         var reason: String?
-        switch policies.classification.verdict(for: event.classification, subscription: subscription) {
+        switch event.classification == .public ? .send(.full, reason: nil) : policies.classification.verdict(for: event.classification, subscription: match.subscription) {
         case .suppress(let why):
             return PolicyDecision(action: .suppress, rule: .classification, reason: why)
         case .send(let verdict, let why):
@@ -71,14 +93,8 @@ public struct PolicyEngine: Sendable {
 
         var sendAt = now
         for (number, quiet) in policies.quietHours.enumerated() {
-            guard let mode = quiet.mode(for: subscription, urgency: event.urgency) else { continue }
-            let end: Date?
-            if let known = quietEnds[number] { end = known } else {
-                end = quiet.isQuiet(at: now, calendar: calendar) ? quiet.end(after: now, calendar: calendar) : nil
-                quietEnds[number] = end
-            }
-            guard let end else { continue }
-            let period = "quiet hours '\(quiet.name)' \(quiet.from)–\(quiet.until) for urgency below \(quiet.below.rawValue)"
+            guard let mode = quiet.mode(for: match.subscription, urgency: event.urgency),
+                  case .quiet(let end, let period, let deferral) = quietPeriod(number, now: now, cache: &quietPeriods) else { continue }
             if mode == .suppress {
                 return PolicyDecision(action: .suppress, content: content, rule: .quietHours, reason: period)
             }
@@ -90,19 +106,22 @@ public struct PolicyEngine: Sendable {
             }
             sendAt = end
             rule = .quietHours
-            reason = "deferred until \(Self.format(end)) by \(period)"
+            reason = deferral
             break
         }
 
-        if let limit = policies.floodLimits[subscription.channel] {
-            let sent = memory.sends.count(channel: subscription.channel, target: subscription.target, since: now.addingTimeInterval(-limit.per.timeInterval))
-            if sent >= limit.max, event.urgency != .critical {
+        let channel = match.subscription.channel
+        if let limit = policies.floodLimits[channel] {
+            let (admitted, sent) = memory.sends.admit(
+                channel: channel, target: match.subscription.target, at: now, since: now.addingTimeInterval(-limit.per.timeInterval),
+                max: limit.max, force: event.urgency == .critical
+            )
+            if !admitted {
                 return PolicyDecision(
                     action: .suppress, content: content, rule: .floodLimit,
-                    reason: "\(sent) \(subscription.channel.rawValue) deliveries to this target within \(Self.format(limit.per)) (at most \(limit.max); critical events are exempt)"
+                    reason: "\(sent) \(channel.rawValue) deliveries to this target within \(Self.format(limit.per)) (at most \(limit.max); critical events are exempt)"
                 )
             }
-            memory.sends.record(channel: subscription.channel, target: subscription.target, at: now)
         }
         return PolicyDecision(action: .send(at: sendAt), content: content, rule: rule, reason: reason)
     }
