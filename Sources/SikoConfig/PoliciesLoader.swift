@@ -48,17 +48,13 @@ struct PoliciesLoader {
             }
             let below = urgency(mapping, "below", field: "\(field).below")
             var channels: [ChannelKind: QuietHoursRule.Mode] = [:]
-            if let channelsNode = mapping["channels"],
-               let channelMapping = file.mapping(channelsNode, field: "\(field).channels", allowed: Set(ChannelKind.allCases.map(\.rawValue))) {
-                for (key, _) in channelMapping {
-                    guard let name = key.string, let kind = ChannelKind(rawValue: name) else { continue }
-                    let modeField = "\(field).channels.\(name)"
-                    guard let text = file.string(channelMapping, name, field: modeField) else { continue }
+            if let channelsNode = mapping["channels"] {
+                for (kind, text, node, modeField) in perChannel(channelsNode, field: "\(field).channels") {
                     if let mode = QuietHoursRule.Mode(rawValue: text) { channels[kind] = mode } else if text != "never" {
-                        file.fail(channelMapping[name], modeField, "'\(text)' must be defer, suppress or never")
+                        file.fail(node, modeField, "'\(text)' must be defer, suppress or never")
                     }
                 }
-            } else if mapping["channels"] == nil {
+            } else {
                 file.fail(.mapping(mapping), "\(field).channels", "is required (for example sms: defer)")
             }
             let partners = file.stringList(mapping, "partners", field: "\(field).partners", required: false) ?? []
@@ -107,18 +103,14 @@ struct PoliciesLoader {
     private func readClassification(_ node: Node) -> ClassificationRule {
         var rule = ClassificationRule.standard
         guard let mapping = file.mapping(node, field: "classification", allowed: ["restricted", "fullContentNetworks"]) else { return rule }
-        if let restrictedNode = mapping["restricted"],
-           let restricted = file.mapping(restrictedNode, field: "classification.restricted", allowed: Set(ChannelKind.allCases.map(\.rawValue))) {
-            for (key, _) in restricted {
-                guard let name = key.string, let kind = ChannelKind(rawValue: name) else { continue }
-                let field = "classification.restricted.\(name)"
-                guard let text = file.string(restricted, name, field: field) else { continue }
+        if let restrictedNode = mapping["restricted"] {
+            for (kind, text, node, field) in perChannel(restrictedNode, field: "classification.restricted") {
                 guard let treatment = ClassificationRule.Treatment(rawValue: text) else {
-                    file.fail(restricted[name], field, "'\(text)' must be full, teaser or suppress")
+                    file.fail(node, field, "'\(text)' must be full, teaser or suppress")
                     continue
                 }
                 if treatment == .full, kind != .webhook {
-                    file.fail(restricted[name], field, "VS-NfD content is never sent in clear over \(name): use teaser or suppress")
+                    file.fail(node, field, "VS-NfD content is never sent in clear over \(kind.rawValue): use teaser or suppress")
                     continue
                 }
                 rule.restricted[kind] = treatment
@@ -130,6 +122,16 @@ struct PoliciesLoader {
             }
         }
         return rule
+    }
+
+    /// A mapping from channel names to one word each (`sms: defer`), unknown channels reported.
+    private func perChannel(_ node: Node, field: String) -> [(ChannelKind, String, Node?, String)] {
+        guard let mapping = file.mapping(node, field: field, allowed: Set(ChannelKind.allCases.map(\.rawValue))) else { return [] }
+        return mapping.compactMap { key, _ in
+            guard let name = key.string, let kind = ChannelKind(rawValue: name),
+                  let text = file.string(mapping, name, field: "\(field).\(name)") else { return nil }
+            return (kind, text, mapping[name], "\(field).\(name)")
+        }
     }
 
     private func time(_ mapping: Node.Mapping, _ key: String, field: String) -> TimeOfDay? {

@@ -2,6 +2,7 @@ import CHeapStats
 import Foundation
 import SikoConfig
 import SikoModel
+import SikoTestSupport
 
 /// One event against many subscriptions: the in-memory index alone, then with the policies of
 /// `Rules/policies.yaml` applied to every match. No I/O.
@@ -89,16 +90,3 @@ struct MatchingBench {
 }
 
 func utcDate(_ text: String) -> Date { JSONCoding.parse(text)! }
-
-/// Reproducible random numbers, so every run measures the same workload.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

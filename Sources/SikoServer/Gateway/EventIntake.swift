@@ -13,6 +13,7 @@ public struct EventIntake: Sendable {
     let wake: WakeSignal
     let clock: any WallClock
     let accepted: Counter
+    let decisions: PolicyMetrics
 
     public typealias Failure = RuleEngine.Refusal
 
@@ -32,6 +33,7 @@ public struct EventIntake: Sendable {
             engine.forget(event, plan)
         } else {
             accepted.increment()
+            decisions.record(deliveries, now: now)
             if deliveries.contains(where: { $0.status == .pending }) { wake.signal() }
         }
         return result

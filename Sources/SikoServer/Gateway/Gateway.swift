@@ -62,7 +62,8 @@ public final class Gateway: Sendable {
         keys = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         intake = EventIntake(
             engine: engine, store: store, planner: DeliveryPlanner(), wake: dispatcher.wake,
-            clock: clock, accepted: Counter(label: "siko_events_accepted_total", factory: factory)
+            clock: clock, accepted: Counter(label: "siko_events_accepted_total", factory: factory),
+            decisions: PolicyMetrics(factory: factory)
         )
     }
 

@@ -116,6 +116,8 @@ struct PolicyEndToEndTests {
                 let firstDelivery = try #require(try await fixture.store.deliveries(eventID: firstID).first)
                 #expect(try await fixture.waitForFinal(firstDelivery.id)?.status == .delivered)
                 #expect(await inbox.received.count == 2)
+                let metrics = try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil)
+                #expect(String(buffer: metrics.body).contains(#"siko_policy_decisions_total{rule="duplicate",action="suppress"} 1"#))
             }
         }
     }

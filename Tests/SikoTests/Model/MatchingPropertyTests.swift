@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import SikoModel
+import SikoTestSupport
 import Testing
 
 /// The index against the contract's definition, written out the slow way, on random geographies,
@@ -8,16 +9,11 @@ import Testing
 /// the library draws, so a failure names the seed that reproduces it.
 @Suite("Matching: index equals brute force (property-based)")
 struct MatchingPropertyTests {
-    /// SplitMix64: small, fast and fully determined by its seed.
-    struct Dice {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+    /// Dice on a seeded generator: every case is fully determined by its seed.
+    struct Dice: RandomNumberGenerator {
+        var generator: SeededGenerator
+        init(state: UInt64) { generator = SeededGenerator(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
         mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }
         mutating func pick<T>(_ values: [T]) -> T { values[int(0...values.count - 1)] }
@@ -133,5 +129,3 @@ struct MatchingPropertyTests {
         }
     }
 }
-
-extension MatchingPropertyTests.Dice: RandomNumberGenerator {}
