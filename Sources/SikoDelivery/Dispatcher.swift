@@ -142,7 +142,8 @@ public final class Dispatcher: Service {
                 schedule = RetrySchedule(delays: [])
             }
             transition = DeliveryTransition.after(
-                report.outcome, attempt: delivery.attempts, schedule: schedule, now: clock.now(), expiresAt: job.event.expiresAt
+                report.outcome, attempt: delivery.attempts, schedule: schedule, now: clock.now(), expiresAt: job.event.expiresAt,
+                jitter: Double.random(in: -1...1)
             )
         }
         let finished = clock.now()

@@ -43,6 +43,9 @@ public protocol Store: Sendable {
     /// Puts a `dead` or `failed` delivery back to `pending`, due now. Nil when it does not exist;
     /// unchanged when it is in another state.
     func requeue(deliveryID: String, at: Date) async throws -> Delivery?
+    /// Puts every `dead` or `failed` delivery matching `query` (at most `query.limit`, up to 10,000)
+    /// back to `pending`, due now; answers how many.
+    func requeue(matching query: DeliveryQuery, at: Date) async throws -> Int
 
     // MARK: Dispatching
     /// Takes up to `limit` due deliveries (and those whose lease expired) under a lease for `owner`.
@@ -112,16 +115,21 @@ public struct DeliveryQuery: Sendable {
     public var status: DeliveryStatus?
     public var channel: ChannelKind?
     public var eventId: String?
+    public var subscriptionId: String?
     /// Deliveries to this partner's subscriptions or of events it published.
     public var visibleTo: String?
     public var limit: Int
     /// The id of the last delivery on the previous page.
     public var after: String?
 
-    public init(status: DeliveryStatus? = nil, channel: ChannelKind? = nil, eventId: String? = nil, visibleTo: String? = nil, limit: Int = 100, after: String? = nil) {
+    public init(
+        status: DeliveryStatus? = nil, channel: ChannelKind? = nil, eventId: String? = nil, subscriptionId: String? = nil,
+        visibleTo: String? = nil, limit: Int = 100, after: String? = nil
+    ) {
         self.status = status
         self.channel = channel
         self.eventId = eventId
+        self.subscriptionId = subscriptionId
         self.visibleTo = visibleTo
         self.limit = limit
         self.after = after

@@ -44,8 +44,15 @@ public struct DeliveryTransition: Sendable, Equatable {
     }
 
     /// `expiresAt` is the event's: a retry that would fall after it becomes `suppressed` (`expired`).
+    /// How far a scheduled wait may stray, so deliveries that failed together (a receiver that was
+    /// down) do not all come back in the same second.
+    public static let jitterFraction = 0.1
+
+    /// `jitter` in -1...1 moves the scheduled wait by up to ±10%; a receiver's own `Retry-After`
+    /// is never shortened.
     public static func after(
-        _ outcome: DeliveryOutcome, attempt number: Int, schedule: RetrySchedule, now: Date, expiresAt: Date? = nil
+        _ outcome: DeliveryOutcome, attempt number: Int, schedule: RetrySchedule, now: Date, expiresAt: Date? = nil,
+        jitter: Double = 0
     ) -> DeliveryTransition {
         switch outcome {
         case .delivered:
@@ -63,8 +70,9 @@ public struct DeliveryTransition: Sendable, Equatable {
                     lastError: "\(reason) (gave up after \(number) attempts)", disablesSubscription: false
                 )
             }
-            let wait = max(scheduled, requested ?? .zero)
-            let next = now.addingTimeInterval(wait.timeInterval)
+            let jittered = scheduled.timeInterval * (1 + jitterFraction * min(max(jitter, -1), 1))
+            let wait = max(jittered, (requested ?? .zero).timeInterval)
+            let next = now.addingTimeInterval(wait)
             if let expiresAt, next >= expiresAt { return .expired(at: expiresAt, lastError: reason) }
             return .init(status: .failed, nextAttemptAt: next, lastError: reason, disablesSubscription: false)
         }

@@ -3,7 +3,7 @@ import Hummingbird
 import SikoModel
 import SikoStore
 
-/// `GET /v1/deliveries`, `GET /v1/deliveries/{id}`, `POST /v1/deliveries/{id}/retry`.
+/// `GET /v1/deliveries`, `GET /v1/deliveries/{id}`, `POST /v1/deliveries/{id}/retry`, `POST /v1/deliveries/retry`.
 struct DeliveryRoutes {
     let gateway: Gateway
 
@@ -11,6 +11,46 @@ struct DeliveryRoutes {
         group.get("deliveries") { request, context in try await list(request, context) }
         group.get("deliveries/:id") { _, context in try await show(context) }
         group.post("deliveries/:id/retry") { _, context in try await retry(context) }
+        group.post("deliveries/retry") { request, context in try await retryMany(request, context) }
+    }
+
+    /// The filter of a bulk retry; `status` is `dead` unless it says `failed`.
+    struct RetryFilter: Decodable {
+        var status: String?
+        var channel: String?
+        var event: String?
+        var subscription: String?
+        var limit: Int?
+    }
+
+    /// Puts every matching dead (or failed) delivery the caller may see back in the queue, at most
+    /// `limit` (1000 unless given, at most 10,000) per call.
+    private func retryMany(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
+        let identity = try context.caller(with: .deliveriesRead)
+        let filter = try await JSONBody.decode(RetryFilter.self, from: request, context: context)
+        var errors: [FieldError] = []
+        var query = DeliveryQuery(
+            status: .dead, eventId: filter.event, subscriptionId: filter.subscription,
+            visibleTo: identity.isAdmin ? nil : identity.partner, limit: filter.limit ?? 1000
+        )
+        if let raw = filter.status {
+            if raw == "dead" || raw == "failed" { query.status = DeliveryStatus(rawValue: raw) } else {
+                errors.append(.init("status", "must be dead or failed"))
+            }
+        }
+        if let raw = filter.channel {
+            query.channel = ChannelKind(rawValue: raw)
+            if query.channel == nil { errors.append(.init("channel", "must be one of email, sms, webhook")) }
+        }
+        if let limit = filter.limit, !(1...10_000).contains(limit) { errors.append(.init("limit", "must be a whole number from 1 to 10000")) }
+        guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
+        let count = try await gateway.store.requeue(matching: query, at: gateway.clock.now())
+        if count > 0 { gateway.dispatcher.wake.signal() }
+        return try JSONBody.response(RetryResult(requeued: count))
+    }
+
+    struct RetryResult: Encodable {
+        var requeued: Int
     }
 
     private func list(_ request: Request, _ context: SikoRequestContext) async throws -> Response {

@@ -248,18 +248,39 @@ public final class SQLiteStore: Store {
     }
 
     public func deliveries(matching query: DeliveryQuery) async throws -> [Delivery] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let status = query.status { conditions.append("status = ?"); arguments += [status.rawValue] }
-        if let channel = query.channel { conditions.append("channel = ?"); arguments += [channel.rawValue] }
-        if let eventId = query.eventId { conditions.append("event_id = ?"); arguments += [eventId] }
-        if let partner = query.visibleTo { conditions.append("(partner = ? OR publisher = ?)"); arguments += [partner, partner] }
-        if let after = query.after { conditions.append("id < ?"); arguments += [after] }
+        var (conditions, arguments) = Self.conditions(query)
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(query.limit, 1000))]
         let sql = "SELECT * FROM delivery \(filter) ORDER BY id DESC LIMIT ?"
         return try await pool.read { [arguments] db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteRows.delivery)
+        }
+    }
+
+    private static func conditions(_ query: DeliveryQuery) -> ([String], StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let status = query.status { conditions.append("status = ?"); arguments += [status.rawValue] }
+        if let channel = query.channel { conditions.append("channel = ?"); arguments += [channel.rawValue] }
+        if let eventId = query.eventId { conditions.append("event_id = ?"); arguments += [eventId] }
+        if let subscriptionId = query.subscriptionId { conditions.append("subscription_id = ?"); arguments += [subscriptionId] }
+        if let partner = query.visibleTo { conditions.append("(partner = ? OR publisher = ?)"); arguments += [partner, partner] }
+        if let after = query.after { conditions.append("id < ?"); arguments += [after] }
+        return (conditions, arguments)
+    }
+
+    public func requeue(matching query: DeliveryQuery, at date: Date) async throws -> Int {
+        let now = SQLiteRows.millis(date)
+        var (conditions, arguments) = Self.conditions(query)
+        conditions.append("status IN ('dead', 'failed')")
+        arguments = [now, now] + arguments + [max(1, min(query.limit, 10_000))]
+        let sql = """
+            UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ?
+            WHERE id IN (SELECT id FROM delivery WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?)
+            """
+        return try await pool.write { [arguments] db in
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount
         }
     }
 

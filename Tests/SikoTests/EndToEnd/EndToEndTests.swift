@@ -176,3 +176,45 @@ struct EndToEndTests {
         }
     }
 }
+
+@Suite("Bulk retry of dead deliveries")
+struct BulkRetryTests {
+    @Test("POST /v1/deliveries/retry puts the caller's dead deliveries back, up to its limit; others see none of them")
+    func bulkRetry() async throws {
+        let inbox = Inbox(answers: Array(repeating: .internalServerError, count: 9) + [.noContent])
+        try await TestGateway.withGateway { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in
+                try await Inbox.serve(inbox) { url in
+                    let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                    _ = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                        {"name":"Lagedienst","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                        """)
+                    let essen = try await fixture.key("stadt-essen", .eventsPublish, .deliveriesRead)
+                    var ids: [String] = []
+                    for number in 1...3 {
+                        let published = try await client.json(.post, "/v1/events", key: essen, body: """
+                            {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \(number)"}
+                            """)
+                        let eventID = try #require(published.body["id"] as? String)
+                        ids += try await fixture.store.deliveries(eventID: eventID).map(\.id)
+                    }
+                    for id in ids { #expect(try await fixture.waitForFinal(id)?.status == .dead) }
+
+                    let police = try await fixture.key("bundespolizei", .deliveriesRead)
+                    let foreign = try await client.json(.post, "/v1/deliveries/retry", key: police, body: "{}")
+                    #expect(foreign.status == .ok && foreign.body["requeued"] as? Int == 0)
+                    let bad = try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"status":"delivered"}"#)
+                    #expect(bad.status == .unprocessableContent)
+
+                    let two = try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"status":"dead","channel":"webhook","limit":2}"#)
+                    #expect(two.body["requeued"] as? Int == 2)
+                    let rest = try await client.json(.post, "/v1/deliveries/retry", key: essen, body: "{}")
+                    #expect(rest.body["requeued"] as? Int == 1)
+                    for id in ids { #expect(try await fixture.waitForFinal(id)?.status == .delivered) }
+                    #expect(await inbox.received.count == 12)
+                }
+            }
+        }
+    }
+}

@@ -38,6 +38,25 @@ struct DeliveryRulesTests {
         #expect(shorter.nextAttemptAt == now.addingTimeInterval(5))
     }
 
+    @Test("jitter moves a scheduled wait by at most ±10%, keeps 0s at 0s and never shortens Retry-After")
+    func jitter() {
+        let fail = DeliveryOutcome.retry(after: nil, reason: "HTTP 503")
+        let early = DeliveryTransition.after(fail, attempt: 2, schedule: schedule, now: now, jitter: -1)
+        let late = DeliveryTransition.after(fail, attempt: 2, schedule: schedule, now: now, jitter: 1)
+        #expect(early.nextAttemptAt == now.addingTimeInterval(270))
+        #expect(late.nextAttemptAt == now.addingTimeInterval(330))
+        let beyond = DeliveryTransition.after(fail, attempt: 2, schedule: schedule, now: now, jitter: 7)
+        #expect(beyond.nextAttemptAt == now.addingTimeInterval(330), "clamped")
+        let immediate = DeliveryTransition.after(fail, attempt: 0, schedule: schedule, now: now, jitter: 1)
+        #expect(immediate.nextAttemptAt == now)
+        let asked = DeliveryTransition.after(.retry(after: .seconds(300), reason: "HTTP 429"), attempt: 2, schedule: schedule, now: now, jitter: -1)
+        #expect(asked.nextAttemptAt == now.addingTimeInterval(300), "the receiver's Retry-After is a floor")
+        let spread = Set((0..<50).map { _ in
+            DeliveryTransition.after(fail, attempt: 2, schedule: schedule, now: now, jitter: Double.random(in: -1...1)).nextAttemptAt
+        })
+        #expect(spread.count > 10, "deliveries that failed together come back spread out")
+    }
+
     @Test("permanent errors die at once; 410 also disables the subscription")
     func permanent() {
         let dead = DeliveryTransition.after(.permanent(reason: "bad"), attempt: 1, schedule: schedule, now: now)
