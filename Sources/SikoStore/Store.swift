@@ -56,6 +56,8 @@ public protocol Store: Sendable {
     func complete(_ results: [AttemptResult]) async throws
     /// Gives back every delivery `owner` holds (graceful shutdown), due at once.
     func releaseLeases(owner: String, at: Date) async throws -> Int
+    /// How full the queue is at `now`, for the metrics.
+    func queueStats(now: Date) async throws -> QueueStats
     /// The earliest time a delivery becomes due, for an idle dispatcher to sleep until.
     func nextDueTime() async throws -> Date?
 
@@ -155,5 +157,21 @@ public struct StoredKey: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+    }
+}
+
+/// The queue at one moment: what is due and waiting for a worker, what waits for its time, what is
+/// being sent, and since when the oldest due delivery has waited.
+public struct QueueStats: Sendable, Equatable {
+    public var due: Int
+    public var scheduled: Int
+    public var sending: Int
+    public var oldestDue: Date?
+
+    public init(due: Int, scheduled: Int, sending: Int, oldestDue: Date?) {
+        self.due = due
+        self.scheduled = scheduled
+        self.sending = sending
+        self.oldestDue = oldestDue
     }
 }

@@ -23,6 +23,7 @@ public final class Gateway: Sendable {
     public let logger: Logger
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
+    private let queueMetrics: QueueMetrics
     private let channels: Mutex<ChannelSet>
     private let retired = Mutex<[ChannelSet]>([])
 
@@ -39,6 +40,7 @@ public final class Gateway: Sendable {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         metrics = registry
+        queueMetrics = QueueMetrics(factory: factory)
 
         let engine = try await RuleEngine.load(rules: rules, store: store, now: clock.now())
         self.engine = engine
@@ -99,6 +101,12 @@ public final class Gateway: Sendable {
             try? await Task.sleep(for: grace)
             await old.shutdown(logger: logger)
         }
+    }
+
+    /// Reads the queue's depth and age into the metrics (before each scrape).
+    public func refreshQueueMetrics() async throws {
+        let now = clock.now()
+        queueMetrics.record(try await store.queueStats(now: now), now: now)
     }
 
     /// Closes the channels' connections. Call once, after the dispatcher has stopped.

@@ -15,8 +15,11 @@ struct OperationsRoutes {
                 throw Problem(status: .serviceUnavailable, type: "not-ready", detail: "the store is not reachable")
             }
         }
-        router.get("metrics") { _, _ in
-            Response(
+        router.get("metrics") { _, context in
+            do { try await gateway.refreshQueueMetrics() } catch {
+                context.logger.warning("queue metrics not readable", metadata: ["error": "\(error)"])
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.emitToBuffer()))
             )

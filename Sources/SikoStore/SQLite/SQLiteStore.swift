@@ -422,6 +422,20 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func queueStats(now date: Date) async throws -> QueueStats {
+        let now = SQLiteRows.millis(date)
+        return try await pool.read { db in
+            let open = "FROM delivery WHERE status IN ('pending', 'failed')"
+            return QueueStats(
+                due: try Int.fetchOne(db, sql: "SELECT COUNT(*) \(open) AND next_attempt_at <= ?", arguments: [now]) ?? 0,
+                scheduled: try Int.fetchOne(db, sql: "SELECT COUNT(*) \(open) AND next_attempt_at > ?", arguments: [now]) ?? 0,
+                sending: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE status = 'sending'") ?? 0,
+                oldestDue: try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) \(open) AND next_attempt_at <= ?", arguments: [now])
+                    .map(SQLiteRows.date)
+            )
+        }
+    }
+
     public func nextDueTime() async throws -> Date? {
         try await pool.read { db in
             let due = try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'failed')")

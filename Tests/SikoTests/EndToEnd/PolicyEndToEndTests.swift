@@ -86,6 +86,10 @@ struct PolicyEndToEndTests {
                 #expect(try await fixture.waitForFinal(sent.id)?.status == .delivered)
                 #expect(await inbox.received.count == 1, "only the partner without quiet hours was told at night")
                 #expect(try await fixture.store.delivery(id: deferred.id)?.status == .pending)
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+                #expect(metrics.contains(#"siko_delivery_queue{state="scheduled"} 1"#), "\(metrics)")
+                #expect(metrics.contains(#"siko_delivery_queue{state="due"} 0"#))
+                #expect(metrics.contains(#"siko_policy_decisions_total{rule="quiet-hours",action="defer"} 1"#))
             }
         }
     }
