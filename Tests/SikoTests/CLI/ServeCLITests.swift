@@ -18,12 +18,12 @@ struct ServeCLITests {
         let process: Process
         private let log = Log()
 
-        init(arguments: [String]) throws {
+        init(arguments: [String], environment: [String: String] = [:]) throws {
             process = Process()
             process.executableURL = CLITests.executable
             process.arguments = arguments
             process.currentDirectoryURL = Repository.root
-            process.environment = ProcessInfo.processInfo.environment.merging(["SIKO_LOG_LEVEL": "info"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["SIKO_LOG_LEVEL": "info"]) { $1 }) { $1 }
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice

@@ -13,8 +13,14 @@ actor Inbox {
     private(set) var received: [Received] = []
     private var script: [HTTPResponse.Status]
 
+    /// How long the receiver takes before answering (a slow partner endpoint).
+    let delay: Duration
+
     /// Answers each request with the next status of `script`; the last one repeats.
-    init(answers script: [HTTPResponse.Status] = [.noContent]) { self.script = script }
+    init(answers script: [HTTPResponse.Status] = [.noContent], delay: Duration = .zero) {
+        self.script = script
+        self.delay = delay
+    }
 
     func record(_ request: Received) -> HTTPResponse.Status {
         received.append(request)
@@ -28,7 +34,9 @@ actor Inbox {
             let buffer = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            return Response(status: await inbox.record(Received(headers: headers, body: Data(buffer: buffer))))
+            let status = await inbox.record(Received(headers: headers, body: Data(buffer: buffer)))
+            if inbox.delay > .zero { try await Task.sleep(for: inbox.delay) }
+            return Response(status: status)
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.live) { client in
