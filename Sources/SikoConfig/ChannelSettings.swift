@@ -5,13 +5,23 @@ public struct ChannelSettings: Sendable, Equatable {
     public var retrySchedule: RetrySchedule
     public var timeout: Duration
     public var concurrency: Int
+    /// Sends at once to one target (URL, address or number): `perTargetConcurrency`.
+    public var perTargetConcurrency: Int
+    /// Failures in a row that open a host's circuit breaker (`breakerThreshold`), and how long it
+    /// stays open before a probe (`breakerCooldown`).
+    public var breaker: CircuitBreaker.Settings
     /// Channel-specific values (URLs, sender, credentials), after `${…}` expansion.
     public var options: [String: String]
 
-    public init(retrySchedule: RetrySchedule = .standard, timeout: Duration = .seconds(10), concurrency: Int = 64, options: [String: String] = [:]) {
+    public init(
+        retrySchedule: RetrySchedule = .standard, timeout: Duration = .seconds(10), concurrency: Int = 64,
+        perTargetConcurrency: Int = 16, breaker: CircuitBreaker.Settings = .init(), options: [String: String] = [:]
+    ) {
         self.retrySchedule = retrySchedule
         self.timeout = timeout
         self.concurrency = concurrency
+        self.perTargetConcurrency = perTargetConcurrency
+        self.breaker = breaker
         self.options = options
     }
 }

@@ -45,7 +45,7 @@ public struct ChannelsLoader: Sendable {
     /// `extra` names the channel-specific keys this channel knows; nil takes any scalar as an option.
     private func readSettings(_ file: YAMLFile, extra: Set<String>?) -> ChannelSettings? {
         guard let root = file.root else { return nil }
-        let common: Set<String> = ["retrySchedule", "timeout", "concurrency"]
+        let common: Set<String> = ["retrySchedule", "timeout", "concurrency", "perTargetConcurrency", "breakerThreshold", "breakerCooldown"]
         let mapping: Node.Mapping?
         if let extra {
             mapping = file.mapping(root, field: "", allowed: common.union(extra))
@@ -73,6 +73,21 @@ public struct ChannelsLoader: Sendable {
         if let text = file.string(mapping, "concurrency", field: "concurrency") {
             if let value = Int(text), (1...10_000).contains(value) { settings.concurrency = value } else {
                 file.fail(mapping["concurrency"], "concurrency", "'\(text)' must be a whole number from 1 to 10000")
+            }
+        }
+        if let text = file.string(mapping, "perTargetConcurrency", field: "perTargetConcurrency", required: false) {
+            if let value = Int(text), (1...10_000).contains(value) { settings.perTargetConcurrency = value } else {
+                file.fail(mapping["perTargetConcurrency"], "perTargetConcurrency", "'\(text)' must be a whole number from 1 to 10000")
+            }
+        }
+        if let text = file.string(mapping, "breakerThreshold", field: "breakerThreshold", required: false) {
+            if let value = Int(text), (1...1000).contains(value) { settings.breaker.threshold = value } else {
+                file.fail(mapping["breakerThreshold"], "breakerThreshold", "'\(text)' must be a whole number from 1 to 1000")
+            }
+        }
+        if let text = file.string(mapping, "breakerCooldown", field: "breakerCooldown", required: false) {
+            if let value = DurationText.parse(text), value > .zero { settings.breaker.cooldown = value } else {
+                file.fail(mapping["breakerCooldown"], "breakerCooldown", "'\(text)' is not a positive duration such as 30s")
             }
         }
         for (key, value) in mapping where !common.contains(key.string ?? "") {

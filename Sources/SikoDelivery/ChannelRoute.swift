@@ -6,10 +6,23 @@ public struct ChannelRoute: Sendable {
     public var channel: any Channel
     public var retrySchedule: RetrySchedule
     public var timeout: Duration
+    /// Sends at once on this channel: its own budget, so a stuck channel never starves another.
+    public var concurrency: Int
+    /// Sends at once to one target (URL, address or number).
+    public var perTarget: Int
+    public var breaker: CircuitBreaker.Settings
 
-    public init(channel: any Channel, retrySchedule: RetrySchedule, timeout: Duration) {
+    public init(
+        channel: any Channel, retrySchedule: RetrySchedule, timeout: Duration, concurrency: Int = 64, perTarget: Int = 16,
+        breaker: CircuitBreaker.Settings = .init()
+    ) {
         self.channel = channel
         self.retrySchedule = retrySchedule
         self.timeout = timeout
+        self.concurrency = concurrency
+        self.perTarget = perTarget
+        self.breaker = breaker
     }
+
+    var limits: Admission.Limits { Admission.Limits(budget: concurrency, perTarget: perTarget, breaker: breaker) }
 }

@@ -1,10 +1,14 @@
 import CoreMetrics
 import SikoModel
 
-/// Counters and timings of sends, labelled by channel and the state each attempt led to.
+/// Counters and timings of sends, labelled by channel and the state each attempt led to; deliveries
+/// held back by caps and breakers; breakers open and probing.
 struct DeliveryMetrics: Sendable {
     private let outcomes: [String: Counter]
     private let latency: [ChannelKind: Timer]
+    private let heldBack: [ChannelKind: Counter]
+    private let openBreakers: Gauge
+    private let probingBreakers: Gauge
 
     init(factory: any MetricsFactory, channels: some Sequence<ChannelKind>) {
         var outcomes: [String: Counter] = [:]
@@ -20,6 +24,21 @@ struct DeliveryMetrics: Sendable {
         }
         self.outcomes = outcomes
         self.latency = latency
+        heldBack = Dictionary(uniqueKeysWithValues: ChannelKind.allCases.map {
+            ($0, Counter(label: "siko_delivery_held_back_total", dimensions: [("channel", $0.rawValue)], factory: factory))
+        })
+        openBreakers = Gauge(label: "siko_circuit_breakers", dimensions: [("state", "open")], factory: factory)
+        probingBreakers = Gauge(label: "siko_circuit_breakers", dimensions: [("state", "half-open")], factory: factory)
+    }
+
+    /// Claimed but given back unsent: the target at its cap or its host's breaker open.
+    func held(channel: ChannelKind, count: Int) {
+        heldBack[channel]?.increment(by: count)
+    }
+
+    func breakers(_ counts: (open: Int, halfOpen: Int)) {
+        openBreakers.record(counts.open)
+        probingBreakers.record(counts.halfOpen)
     }
 
     func record(channel: ChannelKind, status: DeliveryStatus, duration: Duration) {

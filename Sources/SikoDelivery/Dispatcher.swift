@@ -8,25 +8,31 @@ import SikoStore
 import Synchronization
 
 /// Sends what is due: claims deliveries under a lease, hands each to its channel, and records the
-/// attempt and the delivery's next state. At most `maxInFlight` sends run at once; it claims only
-/// what it can start, so nothing waits in memory that a crash could lose.
+/// attempt and the delivery's next state. Each channel has its own budget, each target a cap and
+/// each receiving host a circuit breaker (`Admission`), so a slow or dead receiver holds up only
+/// itself. It claims only what it can start, so nothing waits in memory that a crash could lose.
 public final class Dispatcher: Service {
     public struct Configuration: Sendable {
         /// Names this process's leases.
         public var owner: String
-        public var maxInFlight: Int
         public var batchSize: Int
         /// How long an idle dispatcher sleeps before looking again without a signal.
         public var idlePoll: Duration
         /// Added to the longest channel timeout to make a lease.
         public var leaseMargin: Duration
+        /// On SIGTERM, how long sends in flight may take to finish before they are cancelled and
+        /// given back unsent.
+        public var drainTimeout: Duration
 
-        public init(owner: String = Identifier.make("wrk"), maxInFlight: Int = 256, batchSize: Int = 128, idlePoll: Duration = .seconds(1), leaseMargin: Duration = .seconds(60)) {
+        public init(
+            owner: String = Identifier.make("wrk"), batchSize: Int = 128, idlePoll: Duration = .seconds(1),
+            leaseMargin: Duration = .seconds(60), drainTimeout: Duration = .seconds(15)
+        ) {
             self.owner = owner
-            self.maxInFlight = maxInFlight
             self.batchSize = batchSize
             self.idlePoll = idlePoll
             self.leaseMargin = leaseMargin
+            self.drainTimeout = drainTimeout
         }
     }
 
@@ -38,7 +44,7 @@ public final class Dispatcher: Service {
     private let logger: Logger
     private let metrics: DeliveryMetrics
     private let onSubscriptionDisabled: @Sendable (String) async -> Void
-    private let inFlight = Mutex(0)
+    private let admission: Mutex<Admission>
     private let stopping = Atomic<Bool>(false)
 
     public init(
@@ -48,6 +54,7 @@ public final class Dispatcher: Service {
     ) {
         self.store = store
         self.routes = Mutex(routes)
+        self.admission = Mutex(Admission(limits: routes.mapValues(\.limits)))
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -58,6 +65,7 @@ public final class Dispatcher: Service {
     /// Puts channels rebuilt from a reloaded `Channels/` in force for every send that starts from now on.
     public func replace(routes: [ChannelKind: ChannelRoute]) {
         self.routes.withLock { $0 = routes }
+        admission.withLock { $0.limits = routes.mapValues(\.limits) }
     }
 
     private var leaseDuration: Duration {
@@ -68,6 +76,19 @@ public final class Dispatcher: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 await self.loop(group: &group)
+                if await !self.drain() {
+                    logger.warning("sends still in flight after the drain timeout; cancelling them", metadata: [
+                        "inFlight": "\(self.admission.withLock { admission in ChannelKind.allCases.map(admission.busy).reduce(0, +) })",
+                    ])
+                    group.cancelAll()
+                }
+            }
+            // Cancelled sends were not recorded: give them back, due at once, their claim not counted.
+            do {
+                let released = try await store.releaseLeases(owner: configuration.owner, at: clock.now())
+                if released > 0 { logger.notice("gave back unfinished sends", metadata: ["count": "\(released)"]) }
+            } catch {
+                logger.error("giving back unfinished sends failed; their leases will expire", metadata: ["error": "\(error)"])
             }
             logger.info("dispatcher stopped", metadata: ["owner": "\(configuration.owner)"])
         } onGracefulShutdown: {
@@ -79,39 +100,69 @@ public final class Dispatcher: Service {
     private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
     private func loop(group: inout DiscardingTaskGroup) async {
-        // Under load, wait until a few slots are free, so one claim transaction serves many sends.
-        let claimThreshold = max(1, min(configuration.batchSize, configuration.maxInFlight) / 8)
         while !isStopping {
-            let busy = inFlight.withLock { $0 }
-            let capacity = configuration.maxInFlight - busy
-            guard capacity >= claimThreshold || (busy == 0 && capacity > 0) else {
-                await wake.wait(timeout: configuration.idlePoll)
-                continue
+            var starved = true
+            for (channel, route) in routes.withLock({ $0 }).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let (capacity, busy) = admission.withLock { ($0.capacity(channel), $0.busy(channel)) }
+                // Under load, wait until a few slots are free, so one claim transaction serves many sends.
+                let threshold = max(1, min(configuration.batchSize, route.concurrency) / 8)
+                guard capacity >= threshold || (busy == 0 && capacity > 0) else { continue }
+                let limit = min(capacity, configuration.batchSize)
+                if await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group) == limit { starved = false }
             }
-            let jobs: [DeliveryJob]
-            let now = clock.now()
-            do {
-                jobs = try await store.claim(
-                    limit: min(capacity, configuration.batchSize), owner: configuration.owner, now: now,
-                    leaseUntil: now.addingTimeInterval(leaseDuration.timeInterval)
-                )
-            } catch {
-                logger.error("claiming deliveries failed; trying again", metadata: ["error": "\(error)"])
-                await wake.wait(timeout: configuration.idlePoll)
-                continue
-            }
-            for job in jobs {
-                inFlight.withLock { $0 += 1 }
+            if starved { await wake.wait(timeout: await idleWait()) }
+        }
+    }
+
+    /// Claims for one channel and starts what admission allows; gives the rest back. Answers how
+    /// many were started.
+    private func claimAndStart(channel: ChannelKind, limit: Int, perTarget: Int, group: inout DiscardingTaskGroup) async -> Int {
+        let now = clock.now()
+        for (targets, until) in admission.withLock({ $0.hostsToPostpone(channel, now: now) }) {
+            _ = try? await store.postpone(channel: channel, targets: targets, until: until)
+        }
+        let jobs: [DeliveryJob]
+        do {
+            jobs = try await store.claim(ClaimRequest(
+                channel: channel, limit: limit, perTarget: perTarget,
+                excludingTargets: admission.withLock { $0.excludedTargets(channel, now: now) },
+                owner: configuration.owner, now: now, leaseUntil: now.addingTimeInterval(leaseDuration.timeInterval)
+            ))
+        } catch {
+            logger.error("claiming deliveries failed; trying again", metadata: ["error": "\(error)"])
+            return 0
+        }
+        var held: [Date: [String]] = [:]
+        var started = 0
+        for job in jobs {
+            switch admission.withLock({ $0.admit(job.delivery, now: now) }) {
+            case .start:
+                started += 1
                 group.addTask {
                     await self.process(job)
-                    self.inFlight.withLock { $0 -= 1 }
                     self.wake.signal()
                 }
-            }
-            if jobs.count < min(capacity, configuration.batchSize) {
-                await wake.wait(timeout: await idleWait())
+            case .wait(let until):
+                held[until, default: []].append(job.delivery.id)
             }
         }
+        for (until, ids) in held {
+            metrics.held(channel: channel, count: ids.count)
+            do { try await store.release(ids, owner: configuration.owner, until: until) } catch {
+                logger.error("giving back held deliveries failed; their leases will expire", metadata: ["error": "\(error)"])
+            }
+        }
+        return started
+    }
+
+    /// Waits until every send in flight has finished, or the drain timeout has passed (false).
+    private func drain() async -> Bool {
+        let deadline = ContinuousClock.now + configuration.drainTimeout
+        while admission.withLock({ admission in ChannelKind.allCases.map(admission.busy).reduce(0, +) }) > 0 {
+            guard ContinuousClock.now < deadline else { return false }
+            await wake.wait(timeout: .milliseconds(100))
+        }
+        return true
     }
 
     /// Until the next delivery falls due, but never longer than the idle poll.
@@ -128,7 +179,7 @@ public final class Dispatcher: Service {
         let delivery = job.delivery
         let started = clock.now()
         let report: SendReport
-        let transition: DeliveryTransition
+        var transition: DeliveryTransition
         if let expiresAt = job.event.expiresAt, expiresAt <= started {
             report = SendReport(.permanent(reason: "expired"))
             transition = .expired(at: expiresAt, lastError: delivery.lastError)
@@ -147,6 +198,29 @@ public final class Dispatcher: Service {
             )
         }
         let finished = clock.now()
+        // Cancelled by a shutdown past its drain timeout: not recorded, given back unsent.
+        if Task.isCancelled {
+            admission.withLock { _ = $0.finish(delivery, failure: nil, now: finished) }
+            return
+        }
+        // A host that answered (even 4xx) is reachable; timeouts, refused connections, 5xx and 429 count against it.
+        let hostFailure: Bool? = switch report.outcome {
+        case .retry: report.responseCode.map { $0 >= 500 || $0 == 429 } ?? true
+        case .delivered, .sent, .gone: false
+        case .permanent: nil
+        }
+        if let opened = admission.withLock({ $0.finish(delivery, failure: hostFailure, now: finished) }) {
+            logger.warning("circuit breaker open: holding back sends to the host", metadata: [
+                "channel": "\(delivery.channel.rawValue)", "until": "\(JSONCoding.format(opened.until))",
+            ])
+            _ = try? await store.postpone(channel: delivery.channel, targets: opened.targets, until: opened.until)
+        }
+        metrics.breakers(admission.withLock { $0.breakerCounts })
+        // A retry to a host behind an open breaker waits for the probe, not just its schedule.
+        if transition.status == .failed, let held = admission.withLock({ $0.heldUntil(delivery, now: finished) }),
+           held > transition.nextAttemptAt ?? .distantPast {
+            transition.nextAttemptAt = held
+        }
         let attempt = Attempt(
             deliveryId: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished,
             status: transition.status, responseCode: report.responseCode, error: transition.lastError

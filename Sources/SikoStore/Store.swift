@@ -48,9 +48,16 @@ public protocol Store: Sendable {
     func requeue(matching query: DeliveryQuery, at: Date) async throws -> Int
 
     // MARK: Dispatching
-    /// Takes up to `limit` due deliveries (and those whose lease expired) under a lease for `owner`.
+    /// Takes up to `limit` due deliveries of one channel (and those whose lease expired) under a
+    /// lease, oldest first, at most `perTarget` per target and none for the excluded targets.
     /// Each claim counts as an attempt, so a delivery that crashes its worker cannot loop for ever.
-    func claim(limit: Int, owner: String, now: Date, leaseUntil: Date) async throws -> [DeliveryJob]
+    func claim(_ request: ClaimRequest) async throws -> [DeliveryJob]
+    /// Gives claimed deliveries back unsent (a breaker or cap said wait): the claim does not count
+    /// as an attempt, and they are due again at `until`.
+    func release(_ ids: [String], owner: String, until: Date) async throws
+    /// Moves the due time of every waiting delivery to these targets to `until` (an open breaker),
+    /// so claims do not walk over them. Answers how many.
+    func postpone(channel: ChannelKind, targets: [String], until: Date) async throws -> Int
     /// Records attempts and their new states; a result whose lease was lost to another owner is kept
     /// as an attempt but does not change the delivery.
     func complete(_ results: [AttemptResult]) async throws
@@ -173,5 +180,27 @@ public struct QueueStats: Sendable, Equatable {
         self.scheduled = scheduled
         self.sending = sending
         self.oldestDue = oldestDue
+    }
+}
+
+/// What one claim asks for.
+public struct ClaimRequest: Sendable {
+    public var channel: ChannelKind
+    public var limit: Int
+    public var perTarget: Int
+    /// Targets at their cap or behind an open breaker.
+    public var excludingTargets: [String]
+    public var owner: String
+    public var now: Date
+    public var leaseUntil: Date
+
+    public init(channel: ChannelKind, limit: Int, perTarget: Int = .max, excludingTargets: [String] = [], owner: String, now: Date, leaseUntil: Date) {
+        self.channel = channel
+        self.limit = limit
+        self.perTarget = perTarget
+        self.excludingTargets = excludingTargets
+        self.owner = owner
+        self.now = now
+        self.leaseUntil = leaseUntil
     }
 }

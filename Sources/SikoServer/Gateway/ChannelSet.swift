@@ -28,23 +28,30 @@ final class ChannelSet: Sendable {
         )
         var channels: [any Channel] = [webhook]
         var routes: [ChannelKind: ChannelRoute] = [
-            .webhook: ChannelRoute(channel: webhook, retrySchedule: webhookSettings.retrySchedule, timeout: webhookSettings.timeout),
+            .webhook: Self.route(webhook, webhookSettings),
         ]
         if let emailSettings = settings.email, let emailOptions, let emailTemplates {
             let email = EmailChannel(
                 settings: emailOptions, templates: emailTemplates, reference: reference, clock: clock
             )
             channels.append(email)
-            routes[.email] = ChannelRoute(channel: email, retrySchedule: emailSettings.retrySchedule, timeout: emailSettings.timeout)
+            routes[.email] = Self.route(email, emailSettings)
         }
         if let smsSettings = settings.sms, let smsTemplates {
             let sms = SMSChannel(options: smsSettings, templates: smsTemplates, reference: reference, receiptToken: receiptToken)
             channels.append(sms)
-            routes[.sms] = ChannelRoute(channel: sms, retrySchedule: smsSettings.retrySchedule, timeout: smsSettings.timeout)
+            routes[.sms] = Self.route(sms, smsSettings)
         }
         self.settings = settings
         self.routes = routes
         self.channels = channels
+    }
+
+    private static func route(_ channel: any Channel, _ settings: ChannelSettings) -> ChannelRoute {
+        ChannelRoute(
+            channel: channel, retrySchedule: settings.retrySchedule, timeout: settings.timeout, concurrency: settings.concurrency,
+            perTarget: settings.perTargetConcurrency, breaker: settings.breaker
+        )
     }
 
     /// The longest time a send on these channels may take.

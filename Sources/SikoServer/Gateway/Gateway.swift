@@ -54,9 +54,6 @@ public final class Gateway: Sendable {
             settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
         )
         channels = Mutex(channelSet)
-        var dispatcherConfiguration = dispatcherConfiguration
-        let concurrency = channelSet.routes.keys.compactMap { channelSettings.settings(for: $0)?.concurrency }.reduce(0, +)
-        dispatcherConfiguration.maxInFlight = min(dispatcherConfiguration.maxInFlight, concurrency)
         dispatcher = Dispatcher(
             store: store, routes: channelSet.routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
             metrics: factory, onSubscriptionDisabled: { engine.remove(id: $0) }

@@ -297,24 +297,35 @@ public final class SQLiteStore: Store {
 
     // MARK: Dispatching
 
-    public func claim(limit: Int, owner: String, now date: Date, leaseUntil: Date) async throws -> [DeliveryJob] {
-        let now = SQLiteRows.millis(date)
-        let lease = SQLiteRows.millis(leaseUntil)
+    public func claim(_ request: ClaimRequest) async throws -> [DeliveryJob] {
+        let now = SQLiteRows.millis(request.now)
+        let lease = SQLiteRows.millis(request.leaseUntil)
+        let excluded = String(decoding: try JSONEncoder().encode(request.excludingTargets), as: UTF8.self)
+        let limit = request.limit
         return try await pool.write { db in
             let claimed = try Row.fetchAll(
                 db.cachedStatement(sql: """
                     UPDATE delivery SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
                     WHERE id IN (
                         SELECT id FROM (
-                            SELECT id FROM (SELECT id FROM delivery WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
-                                            ORDER BY next_attempt_at LIMIT ?)
+                            SELECT id FROM (
+                                SELECT id, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
+                                    SELECT id, target, next_attempt_at FROM delivery
+                                    WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND channel = ?
+                                        AND target NOT IN (SELECT value FROM json_each(?))
+                                    ORDER BY next_attempt_at LIMIT ?
+                                )
+                            ) WHERE n <= ?
                             UNION ALL
-                            SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? LIMIT ?)
+                            SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? AND channel = ? LIMIT ?)
                         ) LIMIT ?
                     )
                     RETURNING *
                     """),
-                arguments: [owner, lease, now, now, limit, now, limit, limit]
+                arguments: [
+                    request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, request.perTarget,
+                    now, request.channel.rawValue, limit, limit,
+                ]
             ).map(SQLiteRows.delivery)
             guard !claimed.isEmpty else { return [] }
             let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
@@ -377,6 +388,38 @@ public final class SQLiteStore: Store {
             return batch.map { _ in .success(()) }
         } catch {
             return batch.map { _ in .failure(error) }
+        }
+    }
+
+    public func release(_ ids: [String], owner: String, until date: Date) async throws {
+        guard !ids.isEmpty else { return }
+        let until = SQLiteRows.millis(date)
+        let list = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = attempts - 1,
+                        next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending' AND lease_owner = ?
+                    """,
+                arguments: [until, list, owner]
+            )
+        }
+    }
+
+    public func postpone(channel: ChannelKind, targets: [String], until date: Date) async throws -> Int {
+        guard !targets.isEmpty else { return 0 }
+        let until = SQLiteRows.millis(date)
+        let list = String(decoding: try JSONEncoder().encode(targets), as: UTF8.self)
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET next_attempt_at = ?
+                    WHERE status IN ('pending', 'failed') AND next_attempt_at < ? AND channel = ? AND target IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [until, until, channel.rawValue, list]
+            )
+            return db.changesCount
         }
     }
 

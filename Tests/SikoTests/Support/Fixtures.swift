@@ -46,6 +46,9 @@ struct TestGateway {
 
     static func withGateway<T>(
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
+        webhookTimeout: Duration = .seconds(5),
+        perTargetConcurrency: Int = 16,
+        breaker: CircuitBreaker.Settings = .init(),
         email: ChannelSettings? = nil,
         sms: ChannelSettings? = nil,
         policies: Policies = .standard,
@@ -58,7 +61,7 @@ struct TestGateway {
         var logger = Logger(label: "siko-test")
         logger.logLevel = .warning
         let channels = ChannelsConfiguration(
-            webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: .seconds(5), concurrency: 32),
+            webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: webhookTimeout, concurrency: 32, perTargetConcurrency: perTargetConcurrency, breaker: breaker),
             allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email, sms: sms
         )
         let gateway = try await Gateway(
@@ -118,4 +121,15 @@ func subscription(
         id: id, partner: partner, name: "test", areas: areas, topics: topics, minUrgency: minUrgency, channel: channel,
         target: target, language: .de, enabled: enabled, createdAt: Date(), updatedAt: Date()
     )
+}
+
+extension Store {
+    /// A claim on every channel with no caps, as the store tests use it.
+    func claim(limit: Int, owner: String, now: Date, leaseUntil: Date) async throws -> [DeliveryJob] {
+        var jobs: [DeliveryJob] = []
+        for channel in ChannelKind.allCases where jobs.count < limit {
+            jobs += try await claim(ClaimRequest(channel: channel, limit: limit - jobs.count, owner: owner, now: now, leaseUntil: leaseUntil))
+        }
+        return jobs
+    }
 }

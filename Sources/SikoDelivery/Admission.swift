@@ -1,0 +1,128 @@
+import Foundation
+import SikoModel
+
+/// Who may send now, so one bad receiver never holds up the others: a budget per channel, a cap
+/// per target, and a circuit breaker per receiving host. Pure bookkeeping, kept by the dispatcher
+/// under its lock; every answer depends only on what it was told and `now`.
+struct Admission: Sendable {
+    struct Limits: Sendable {
+        var budget: Int
+        var perTarget: Int
+        var breaker: CircuitBreaker.Settings
+    }
+
+    enum Verdict: Equatable {
+        case start
+        /// Give it back unsent, due at this time.
+        case wait(until: Date)
+    }
+
+    var limits: [ChannelKind: Limits]
+    private var inFlight: [ChannelKind: Int] = [:]
+    private var inFlightByTarget: [String: Int] = [:]
+    private var breakers: [String: CircuitBreaker] = [:]
+    /// Targets seen per host, so an open breaker can hold back all of them.
+    private var targetsByHost: [String: Set<String>] = [:]
+    private var lastPostponed: [ChannelKind: Date] = [:]
+
+    init(limits: [ChannelKind: Limits]) { self.limits = limits }
+
+    /// The receiving host a breaker watches: the webhook URL's host and port; for email and SMS the
+    /// one server every message goes through.
+    static func host(channel: ChannelKind, target: String) -> String {
+        guard channel == .webhook else { return channel.rawValue }
+        guard let url = URLComponents(string: target), let host = url.host?.lowercased() else { return target }
+        return "\(host):\(url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443))"
+    }
+
+    func capacity(_ channel: ChannelKind) -> Int {
+        (limits[channel]?.budget ?? 0) - inFlight[channel, default: 0]
+    }
+
+    func busy(_ channel: ChannelKind) -> Int { inFlight[channel, default: 0] }
+
+    func perTarget(_ channel: ChannelKind) -> Int { limits[channel]?.perTarget ?? .max }
+
+    /// Targets a claim for `channel` should skip: those at their cap, and those behind an open breaker.
+    func excludedTargets(_ channel: ChannelKind, now: Date) -> [String] {
+        let cap = perTarget(channel)
+        var excluded = inFlightByTarget.compactMap { key, count in
+            count >= cap && key.hasPrefix(channel.rawValue + " ") ? String(key.dropFirst(channel.rawValue.count + 1)) : nil
+        }
+        for (host, breaker) in breakers where breaker.isOpen && breaker.retryAt(now: now) > now && host.hasPrefix(channel.rawValue + " ") {
+            excluded += targetsByHost[host] ?? []
+        }
+        return excluded
+    }
+
+    mutating func admit(_ delivery: Delivery, now: Date) -> Verdict {
+        let channel = delivery.channel
+        let host = Self.key(channel, Self.host(channel: channel, target: delivery.target))
+        let target = Self.key(channel, delivery.target)
+        targetsByHost[host, default: []].insert(delivery.target)
+        guard capacity(channel) > 0, inFlightByTarget[target, default: 0] < perTarget(channel) else {
+            return .wait(until: now.addingTimeInterval(1))
+        }
+        if var breaker = breakers[host] {
+            guard breaker.admit(now: now) else { return .wait(until: breaker.retryAt(now: now)) }
+            breakers[host] = breaker
+        }
+        inFlight[channel, default: 0] += 1
+        inFlightByTarget[target, default: 0] += 1
+        return .start
+    }
+
+    /// A send has ended. `failure` is nil when the answer says nothing about the host (refused by
+    /// the outbound guard, expired before sending). Answers the host's targets and the time to try
+    /// again when this answer opened its breaker.
+    @discardableResult
+    mutating func finish(_ delivery: Delivery, failure: Bool?, now: Date) -> (targets: [String], until: Date)? {
+        let channel = delivery.channel
+        inFlight[channel, default: 1] -= 1
+        let target = Self.key(channel, delivery.target)
+        let remaining = inFlightByTarget[target, default: 1] - 1
+        inFlightByTarget[target] = remaining > 0 ? remaining : nil
+        guard let failure, let settings = limits[channel]?.breaker else { return nil }
+        let host = Self.key(channel, Self.host(channel: channel, target: delivery.target))
+        var breaker = breakers[host] ?? CircuitBreaker(settings: settings)
+        let wasOpen = breaker.isOpen
+        breaker.record(failure: failure, now: now)
+        // A healthy host needs no entry; only hosts that failed lately are remembered.
+        breakers[host] = breaker.state == .closed(failures: 0) ? nil : breaker
+        if breakers[host] == nil { targetsByHost[host] = nil }
+        guard case .open = breaker.state, !wasOpen || failure else { return nil }
+        return (Array(targetsByHost[host] ?? []), breaker.retryAt(now: now))
+    }
+
+    /// Open hosts whose waiting deliveries should be moved to the probe time (new ones keep
+    /// arriving while a host is down), at most once a second per channel.
+    mutating func hostsToPostpone(_ channel: ChannelKind, now: Date) -> [(targets: [String], until: Date)] {
+        guard now.timeIntervalSince(lastPostponed[channel] ?? .distantPast) >= 1 else { return [] }
+        lastPostponed[channel] = now
+        return breakers.compactMap { host, breaker in
+            guard breaker.isOpen, host.hasPrefix(channel.rawValue + " ") else { return nil }
+            let until = breaker.retryAt(now: now)
+            return until > now ? (Array(targetsByHost[host] ?? []), until) : nil
+        }
+    }
+
+    /// When a send to this delivery's host may go again, if its breaker is open now.
+    func heldUntil(_ delivery: Delivery, now: Date) -> Date? {
+        let host = Self.key(delivery.channel, Self.host(channel: delivery.channel, target: delivery.target))
+        guard let breaker = breakers[host], breaker.isOpen else { return nil }
+        return breaker.retryAt(now: now)
+    }
+
+    /// How many breakers stand open and how many are probing, for the metrics.
+    var breakerCounts: (open: Int, halfOpen: Int) {
+        breakers.values.reduce(into: (0, 0)) { counts, breaker in
+            switch breaker.state {
+            case .open: counts.0 += 1
+            case .halfOpen: counts.1 += 1
+            case .closed: break
+            }
+        }
+    }
+
+    private static func key(_ channel: ChannelKind, _ value: String) -> String { channel.rawValue + " " + value }
+}
