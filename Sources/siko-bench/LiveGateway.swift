@@ -114,10 +114,15 @@ enum BenchError: Error {
     case unexpected(String)
 }
 
-/// A webhook receiver on 127.0.0.1 that counts what it gets and remembers when.
+/// A webhook receiver on 127.0.0.1 that counts what it gets and remembers when. Targets are
+/// `…/hook/<n>`; with `failEvery` set, every target whose number is a multiple of it answers 503.
 final class BenchReceiver: Sendable {
     let received = Atomic<Int>(0)
+    let refused = Atomic<Int>(0)
     let arrivals = Mutex<[String: ContinuousClock.Instant]>([:])
+    let failEvery: Int?
+
+    init(failEvery: Int? = nil) { self.failEvery = failEvery }
 
     func serve<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
         let router = Router()
@@ -125,6 +130,14 @@ final class BenchReceiver: Sendable {
             if let id = request.headers[HTTPField.Name("webhook-id")!] {
                 let now = ContinuousClock.now
                 self.arrivals.withLock { $0[id] = now }
+            }
+            self.received.add(1, ordering: .relaxed)
+            return .noContent
+        }
+        router.post("hook/:n") { _, context -> HTTPResponse.Status in
+            if let every = self.failEvery, let number = context.parameters.get("n", as: Int.self), number % every == 0 {
+                self.refused.add(1, ordering: .relaxed)
+                return .serviceUnavailable
             }
             self.received.add(1, ordering: .relaxed)
             return .noContent

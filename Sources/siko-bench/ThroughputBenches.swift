@@ -20,36 +20,47 @@ struct IngestBench {
     }
 }
 
-/// Webhook deliveries per second, from POST to the receiver's 204, each delivery recorded.
+/// Webhook deliveries per second, from the first POST until every delivery is recorded final,
+/// to 1, 10 and 1000 targets (each capped at its own `perTargetConcurrency`), and with a tenth of
+/// 1000 targets answering 503.
 struct FanoutBench {
     let rules: String
 
     func run() async throws {
-        print("fan-out (events to 100 webhook subscriptions on one local receiver, each delivery tracked to delivered)")
-        let receiver = BenchReceiver()
-        try await receiver.serve { url in
-            try await LiveGateway.with(rules: rules) { live in
-                let manager = try await live.key("stadt-essen", [.subscriptionsManage])
-                for _ in 0..<100 { try await live.subscribe(manager, areas: #"["ruhr"]"#, target: url) }
-                let publisher = try await live.key("stadt-essen", [.eventsPublish])
-                let events = 200
-                let expected = events * 100
-                let start = ContinuousClock.now
-                _ = try await live.publish(count: events, workers: 8, key: publisher)
-                while receiver.received.load(ordering: .relaxed) < expected, elapsed(since: start) < 120 {
-                    try await Task.sleep(for: .milliseconds(5))
+        print("fan-out (webhook deliveries to N targets on one local receiver, from the first POST until all are recorded final)")
+        for (targets, events, failEvery) in [(1, 5000, nil), (10, 1000, nil), (1000, 10, nil), (1000, 10, 10)] as [(Int, Int, Int?)] {
+            let receiver = BenchReceiver(failEvery: failEvery)
+            try await receiver.serve { url in
+                try await LiveGateway.with(rules: rules) { live in
+                    let manager = try await live.key("stadt-essen", [.subscriptionsManage])
+                    for number in 0..<targets { try await live.subscribe(manager, areas: #"["ruhr"]"#, target: "\(url)/\(number)") }
+                    let publisher = try await live.key("stadt-essen", [.eventsPublish])
+                    let expected = events * targets
+                    let healthy = failEvery.map { expected - expected / $0 } ?? expected
+                    let start = ContinuousClock.now
+                    _ = try await live.publish(count: events, workers: 8, key: publisher)
+                    while receiver.received.load(ordering: .relaxed) < healthy, elapsed(since: start) < 300 {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    let healthySeconds = elapsed(since: start)
+                    // Recorded, not only received: nothing due or in flight. Failing ones may wait for a later try
+                    // (or for their host's breaker), which is the point of a retry schedule.
+                    while elapsed(since: start) < 300 {
+                        let queue = try await live.store.queueStats(now: Date())
+                        if queue.due + queue.sending + (failEvery == nil ? queue.scheduled : 0) == 0 { break }
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    let seconds = elapsed(since: start)
+                    let delivered = try await live.store.deliveries(matching: DeliveryQuery(status: .delivered, limit: 1000)).count
+                    let label = "\(targets) target\(targets == 1 ? "" : "s")" + (failEvery.map { ", 1 in \($0) failing" } ?? "")
+                    if failEvery == nil {
+                        report(label, String(format: "%.0f deliveries/s  (%d in %.2f s; first 1000 checked delivered: %d)",
+                            Double(expected) / seconds, expected, seconds, delivered))
+                    } else {
+                        report(label, String(format: "%.0f healthy deliveries/s  (%d in %.2f s; %d refused tries, nothing due after %.2f s)",
+                            Double(healthy) / healthySeconds, healthy, healthySeconds, receiver.refused.load(ordering: .relaxed), seconds))
+                    }
                 }
-                // Delivered means recorded as delivered, not only received.
-                while elapsed(since: start) < 120 {
-                    let open = try await live.store.deliveries(matching: DeliveryQuery(status: .sending, limit: 1)).count
-                        + live.store.deliveries(matching: DeliveryQuery(status: .pending, limit: 1)).count
-                    if open == 0 { break }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                let seconds = elapsed(since: start)
-                let delivered = try await live.store.deliveries(matching: DeliveryQuery(status: .delivered, limit: 1000)).count
-                report("\(expected) deliveries", String(format: "%.0f deliveries/s  (%.2f s; receiver got %d; first 1000 checked delivered: %d)",
-                    Double(expected) / seconds, seconds, receiver.received.load(ordering: .relaxed), delivered))
             }
         }
     }
