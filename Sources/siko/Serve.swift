@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SikoChannels
 import SikoConfig
+import SikoModel
 import SikoServer
 import SikoStore
 
@@ -18,6 +19,13 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = 8080
+
+    @Option(help: "On SIGTERM, how long sends in flight may take before they are given back unsent (e.g. 15s).")
+    var drainTimeout = "15s"
+
+    func validate() throws {
+        guard DurationText.parse(drainTimeout) != nil else { throw ValidationError("--drain-timeout: '\(drainTimeout)' is not a duration such as 15s") }
+    }
 
     func run() async throws {
         CLI.bootstrapLogging()
@@ -47,7 +55,8 @@ struct Serve: AsyncParsableCommand {
         do {
             gateway = try await Gateway(
                 rules: rules, channelSettings: channels, store: store,
-                templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger
+                templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
+                dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15))
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)

@@ -19,8 +19,65 @@ struct CrashTests {
         return (response.status.code, (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:])
     }
 
-    func serve(_ data: String) throws -> ServeCLITests.Server {
-        try ServeCLITests.Server(arguments: ["serve", "--data", data, "--port", "0"], environment: ["SIKO_WEBHOOK_ALLOW": "127.0.0.0/8"])
+    func serve(_ data: String, _ extra: String...) throws -> ServeCLITests.Server {
+        try ServeCLITests.Server(arguments: ["serve", "--data", data, "--port", "0"] + extra, environment: ["SIKO_WEBHOOK_ALLOW": "127.0.0.0/8"])
+    }
+
+    /// Starts `siko serve`, subscribes `url` and publishes `events`, waiting until the receiver has them all.
+    func startSending(_ data: String, to url: String, inbox: Inbox, events: Int, _ extra: String...) async throws -> ServeCLITests.Server {
+        let key = try CLITests().siko(
+            "keys", "create", "--data", data, "--partner", "stadt-essen", "--scope", "events:publish", "--scope", "subscriptions:manage"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServeCLITests.Server(
+            arguments: ["serve", "--data", data, "--port", "0"] + extra, environment: ["SIKO_WEBHOOK_ALLOW": "127.0.0.0/8"]
+        )
+        do {
+            let base = "http://127.0.0.1:\(try await port(of: server))"
+            _ = try await post(base + "/v1/subscriptions", key: key, #"{"name":"Lage","areas":["essen"],"channel":"webhook","target":"\#(url)"}"#)
+            for number in 0..<events {
+                _ = try await post(base + "/v1/events", key: key, #"{"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \#(number)"}"#)
+            }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while await inbox.received.count < events, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            return server
+        } catch {
+            try await server.stop()
+            throw error
+        }
+    }
+
+    @Test("SIGTERM drains: sends in flight finish and are recorded, then exit 0")
+    func sigtermDrains() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let data = folder.file("data")
+        let inbox = Inbox(delay: .seconds(2))
+        try await Inbox.serve(inbox) { url in
+            let server = try await startSending(data, to: url, inbox: inbox, events: 3, "--drain-timeout", "30s")
+            server.process.terminate()
+            try await server.stop()
+            #expect(server.process.terminationStatus == 0)
+            let deliveries = try await SQLiteStore(path: data + "/siko.sqlite").deliveries(matching: DeliveryQuery(limit: 10))
+            #expect(deliveries.count == 3 && deliveries.allSatisfy { $0.status == .delivered }, "\(deliveries.map(\.status))")
+        }
+    }
+
+    @Test("SIGTERM with a receiver slower than the drain timeout: the sends are given back unsent, then exit 0")
+    func sigtermGivesBack() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let data = folder.file("data")
+        let inbox = Inbox(delay: .seconds(30))
+        try await Inbox.serve(inbox) { url in
+            let server = try await startSending(data, to: url, inbox: inbox, events: 2, "--drain-timeout", "1s")
+            server.process.terminate()
+            try await server.stop()
+            #expect(server.process.terminationStatus == 0)
+            #expect(server.output.contains("gave back unfinished sends"))
+            let deliveries = try await SQLiteStore(path: data + "/siko.sqlite").deliveries(matching: DeliveryQuery(limit: 10))
+            #expect(deliveries.count == 2)
+            #expect(deliveries.allSatisfy { $0.status == .pending && $0.attempts == 0 }, "due again at once, the cut-off try not counted")
+        }
     }
 
     func port(of server: ServeCLITests.Server) async throws -> Int {

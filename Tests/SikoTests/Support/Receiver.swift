@@ -15,11 +15,14 @@ actor Inbox {
 
     /// How long the receiver takes before answering (a slow partner endpoint).
     let delay: Duration
+    /// Sent as `Retry-After` with every answer that is not 2xx.
+    let retryAfter: String?
 
     /// Answers each request with the next status of `script`; the last one repeats.
-    init(answers script: [HTTPResponse.Status] = [.noContent], delay: Duration = .zero) {
+    init(answers script: [HTTPResponse.Status] = [.noContent], delay: Duration = .zero, retryAfter: String? = nil) {
         self.script = script
         self.delay = delay
+        self.retryAfter = retryAfter
     }
 
     func record(_ request: Received) -> HTTPResponse.Status {
@@ -36,7 +39,9 @@ actor Inbox {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let status = await inbox.record(Received(headers: headers, body: Data(buffer: buffer)))
             if inbox.delay > .zero { try await Task.sleep(for: inbox.delay) }
-            return Response(status: status)
+            var answer = HTTPFields()
+            if let retryAfter = inbox.retryAfter, status.kind != .successful { answer[.retryAfter] = retryAfter }
+            return Response(status: status, headers: answer)
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.live) { client in
