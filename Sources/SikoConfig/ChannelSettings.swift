@@ -10,18 +10,22 @@ public struct ChannelSettings: Sendable, Equatable {
     /// Failures in a row that open a host's circuit breaker (`breakerThreshold`), and how long it
     /// stays open before a probe (`breakerCooldown`).
     public var breaker: CircuitBreaker.Settings
+    /// A subscription failing this long without a success is disabled (`disableAfter`, 5 days by default).
+    public var disableAfter: Duration
     /// Channel-specific values (URLs, sender, credentials), after `${…}` expansion.
     public var options: [String: String]
 
     public init(
         retrySchedule: RetrySchedule = .standard, timeout: Duration = .seconds(10), concurrency: Int = 64,
-        perTargetConcurrency: Int = 16, breaker: CircuitBreaker.Settings = .init(), options: [String: String] = [:]
+        perTargetConcurrency: Int = 16, breaker: CircuitBreaker.Settings = .init(), disableAfter: Duration = .seconds(5 * 86_400),
+        options: [String: String] = [:]
     ) {
         self.retrySchedule = retrySchedule
         self.timeout = timeout
         self.concurrency = concurrency
         self.perTargetConcurrency = perTargetConcurrency
         self.breaker = breaker
+        self.disableAfter = disableAfter
         self.options = options
     }
 }

@@ -45,7 +45,7 @@ public struct ChannelsLoader: Sendable {
     /// `extra` names the channel-specific keys this channel knows; nil takes any scalar as an option.
     private func readSettings(_ file: YAMLFile, extra: Set<String>?) -> ChannelSettings? {
         guard let root = file.root else { return nil }
-        let common: Set<String> = ["retrySchedule", "timeout", "concurrency", "perTargetConcurrency", "breakerThreshold", "breakerCooldown"]
+        let common: Set<String> = ["retrySchedule", "timeout", "concurrency", "perTargetConcurrency", "breakerThreshold", "breakerCooldown", "disableAfter"]
         let mapping: Node.Mapping?
         if let extra {
             mapping = file.mapping(root, field: "", allowed: common.union(extra))
@@ -88,6 +88,11 @@ public struct ChannelsLoader: Sendable {
         if let text = file.string(mapping, "breakerCooldown", field: "breakerCooldown", required: false) {
             if let value = DurationText.parse(text), value > .zero { settings.breaker.cooldown = value } else {
                 file.fail(mapping["breakerCooldown"], "breakerCooldown", "'\(text)' is not a positive duration such as 30s")
+            }
+        }
+        if let text = file.string(mapping, "disableAfter", field: "disableAfter", required: false) {
+            if let value = DurationText.parse(text), value > .zero { settings.disableAfter = value } else {
+                file.fail(mapping["disableAfter"], "disableAfter", "'\(text)' is not a positive duration such as 5d")
             }
         }
         for (key, value) in mapping where !common.contains(key.string ?? "") {

@@ -11,10 +11,12 @@ public struct ChannelRoute: Sendable {
     /// Sends at once to one target (URL, address or number).
     public var perTarget: Int
     public var breaker: CircuitBreaker.Settings
+    /// A subscription whose deliveries fail this long without a single success is disabled.
+    public var disableAfter: Duration
 
     public init(
         channel: any Channel, retrySchedule: RetrySchedule, timeout: Duration, concurrency: Int = 64, perTarget: Int = 16,
-        breaker: CircuitBreaker.Settings = .init()
+        breaker: CircuitBreaker.Settings = .init(), disableAfter: Duration = .seconds(5 * 86_400)
     ) {
         self.channel = channel
         self.retrySchedule = retrySchedule
@@ -22,6 +24,7 @@ public struct ChannelRoute: Sendable {
         self.concurrency = concurrency
         self.perTarget = perTarget
         self.breaker = breaker
+        self.disableAfter = disableAfter
     }
 
     var limits: Admission.Limits { Admission.Limits(budget: concurrency, perTarget: perTarget, breaker: breaker) }

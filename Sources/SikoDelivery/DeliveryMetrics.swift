@@ -9,6 +9,8 @@ struct DeliveryMetrics: Sendable {
     private let heldBack: [ChannelKind: Counter]
     private let openBreakers: Gauge
     private let probingBreakers: Gauge
+    private let disabledGone: Counter
+    private let disabledFailing: Counter
 
     init(factory: any MetricsFactory, channels: some Sequence<ChannelKind>) {
         var outcomes: [String: Counter] = [:]
@@ -29,6 +31,13 @@ struct DeliveryMetrics: Sendable {
         })
         openBreakers = Gauge(label: "siko_circuit_breakers", dimensions: [("state", "open")], factory: factory)
         probingBreakers = Gauge(label: "siko_circuit_breakers", dimensions: [("state", "half-open")], factory: factory)
+        disabledGone = Counter(label: "siko_subscriptions_disabled_total", dimensions: [("reason", "gone")], factory: factory)
+        disabledFailing = Counter(label: "siko_subscriptions_disabled_total", dimensions: [("reason", "failing")], factory: factory)
+    }
+
+    /// A subscription disabled by the gateway: its receiver said 410 (`gone`), or it failed for days (`failing`).
+    func disabled(reason: String) {
+        (reason == "gone" ? disabledGone : disabledFailing).increment()
     }
 
     /// Claimed but given back unsent: the target at its cap or its host's breaker open.

@@ -180,6 +180,7 @@ public final class Dispatcher: Service {
         let started = clock.now()
         let report: SendReport
         var transition: DeliveryTransition
+        var disableAfter: Duration?
         if let expiresAt = job.event.expiresAt, expiresAt <= started {
             report = SendReport(.permanent(reason: "expired"))
             transition = .expired(at: expiresAt, lastError: delivery.lastError)
@@ -188,6 +189,7 @@ public final class Dispatcher: Service {
             if let route = routes.withLock({ $0[delivery.channel] }) {
                 report = await route.channel.send(job)
                 schedule = route.retrySchedule
+                disableAfter = route.disableAfter
             } else {
                 report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"))
                 schedule = RetrySchedule(delays: [])
@@ -242,7 +244,30 @@ public final class Dispatcher: Service {
         }
         if transition.disablesSubscription {
             logger.warning("subscription disabled by its receiver", metadata: ["subscription": "\(delivery.subscriptionId)"])
+            metrics.disabled(reason: "gone")
             await onSubscriptionDisabled(delivery.subscriptionId)
+        } else if case .retry = report.outcome, let disableAfter {
+            await disableIfFailing(delivery, lastError: transition.lastError, for: disableAfter, now: finished)
         }
+    }
+
+    /// A subscription failing without a single success for `period` is disabled, so its partner
+    /// sees why (`disabledReason`) instead of deliveries dying one by one.
+    private func disableIfFailing(_ delivery: Delivery, lastError: String?, for period: Duration, now: Date) async {
+        let days = Double(period.components.seconds) / 86_400
+        let reason = String(format: "deliveries failed without a success for %g days (last error: %@)", days, lastError ?? "none")
+        do {
+            guard try await store.disableIfFailing(
+                subscriptionID: delivery.subscriptionId, since: now.addingTimeInterval(-period.timeInterval), reason: reason, at: now
+            ) else { return }
+        } catch {
+            logger.error("checking a failing subscription failed", metadata: ["subscription": "\(delivery.subscriptionId)", "error": "\(error)"])
+            return
+        }
+        logger.warning("subscription disabled: failing without pause", metadata: [
+            "subscription": "\(delivery.subscriptionId)", "partner": "\(delivery.partner)", "days": "\(days)",
+        ])
+        metrics.disabled(reason: "failing")
+        await onSubscriptionDisabled(delivery.subscriptionId)
     }
 }

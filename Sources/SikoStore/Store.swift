@@ -52,6 +52,9 @@ public protocol Store: Sendable {
     /// lease, oldest first, at most `perTarget` per target and none for the excluded targets.
     /// Each claim counts as an attempt, so a delivery that crashes its worker cannot loop for ever.
     func claim(_ request: ClaimRequest) async throws -> [DeliveryJob]
+    /// Disables a subscription whose deliveries have failed without a success since `cutoff` or
+    /// earlier, and suppresses its open deliveries; answers whether it did.
+    func disableIfFailing(subscriptionID: String, since cutoff: Date, reason: String, at: Date) async throws -> Bool
     /// Gives claimed deliveries back unsent (a breaker or cap said wait): the claim does not count
     /// as an attempt, and they are due again at `until`.
     func release(_ ids: [String], owner: String, until: Date) async throws

@@ -50,7 +50,7 @@ final class ChannelSet: Sendable {
     private static func route(_ channel: any Channel, _ settings: ChannelSettings) -> ChannelRoute {
         ChannelRoute(
             channel: channel, retrySchedule: settings.retrySchedule, timeout: settings.timeout, concurrency: settings.concurrency,
-            perTarget: settings.perTargetConcurrency, breaker: settings.breaker
+            perTarget: settings.perTargetConcurrency, breaker: settings.breaker, disableAfter: settings.disableAfter
         )
     }
 

@@ -116,6 +116,9 @@ enum SQLiteSchema {
                 CREATE INDEX delivery_due ON delivery(next_attempt_at, channel, target) WHERE status IN ('pending', 'failed');
                 """)
         }
+        migrator.registerMigration("v5: when a subscription's deliveries started failing") { db in
+            try db.execute(sql: "ALTER TABLE subscription ADD COLUMN failing_since INTEGER")
+        }
         return migrator
     }
 }

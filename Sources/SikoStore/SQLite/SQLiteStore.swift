@@ -362,6 +362,8 @@ public final class SQLiteStore: Store {
                         lease_expires_at = NULL, updated_at = ?
                     WHERE id = ? AND lease_owner = ? AND status = 'sending'
                     """)
+                let healthy = try db.cachedStatement(sql: "UPDATE subscription SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
+                let failing = try db.cachedStatement(sql: "UPDATE subscription SET failing_since = ? WHERE id = ? AND failing_since IS NULL")
                 let record = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO attempt (delivery_id, number, started_at, finished_at, status, response_code, error)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -377,6 +379,11 @@ public final class SQLiteStore: Store {
                         attempt.deliveryId, attempt.number, SQLiteRows.millis(attempt.startedAt), SQLiteRows.millis(attempt.finishedAt),
                         attempt.status.rawValue, attempt.responseCode, attempt.error,
                     ])
+                    switch transition.status {
+                    case .delivered, .sent: try healthy.execute(arguments: [result.subscriptionId])
+                    case .failed, .dead: try failing.execute(arguments: [SQLiteRows.millis(attempt.startedAt), result.subscriptionId])
+                    default: break
+                    }
                     if transition.disablesSubscription {
                         try db.execute(
                             sql: "UPDATE subscription SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
@@ -388,6 +395,28 @@ public final class SQLiteStore: Store {
             return batch.map { _ in .success(()) }
         } catch {
             return batch.map { _ in .failure(error) }
+        }
+    }
+
+    public func disableIfFailing(subscriptionID: String, since cutoff: Date, reason: String, at date: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE subscription SET enabled = 0, disabled_reason = ?, updated_at = ?
+                    WHERE id = ? AND enabled = 1 AND failing_since IS NOT NULL AND failing_since <= ?
+                    """,
+                arguments: [reason, SQLiteRows.millis(date), subscriptionID, SQLiteRows.millis(cutoff)]
+            )
+            guard db.changesCount > 0 else { return false }
+            // Nothing more goes to a disabled subscription: its open deliveries stop here, on record.
+            try db.execute(
+                sql: """
+                    UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+                    WHERE subscription_id = ? AND status IN ('pending', 'failed')
+                    """,
+                arguments: ["subscription disabled: " + reason, SQLiteRows.millis(date), subscriptionID]
+            )
+            return true
         }
     }
 

@@ -110,4 +110,41 @@ struct RetryScheduleEndToEndTests {
             }
         }
     }
+
+    @Test("a subscription failing without a success for five days is disabled, its open deliveries stop, and new events pass it by")
+    func disabledAfterFiveDays() async throws {
+        let clock = ManualClock(start)
+        let inbox = Inbox(answers: [.serviceUnavailable])
+        let day: Int64 = 86_400
+        try await TestGateway.withGateway(
+            retrySchedule: RetrySchedule(delays: [.zero] + Array(repeating: .seconds(day), count: 9)), breaker: .init(threshold: 1000), clock: clock
+        ) { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in
+                try await Inbox.serve(inbox) { url in
+                    let id = try await publishOne(fixture, client, to: url)
+                    var delivery = try await waitForAttempt(fixture, id, 1)
+                    let subscriptionID = delivery.subscriptionId
+                    for attempt in 2...6 {
+                        clock.advance(by: 1.2 * Double(day))
+                        fixture.gateway.dispatcher.wake.signal()
+                        delivery = try await waitForAttempt(fixture, id, attempt)
+                        let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        // Attempt 6 is six days after the first failure: past the five-day limit.
+                        #expect(subscription.enabled == (attempt < 6), "attempt \(attempt)")
+                    }
+                    let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                    #expect(subscription.disabledReason?.hasPrefix("deliveries failed without a success for 5 days") == true)
+                    #expect(delivery.status == .suppressed && delivery.lastError?.hasPrefix("subscription disabled") == true)
+                    let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                    let later = try await client.json(.post, "/v1/events", key: publisher, body: """
+                        {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Neue Lage"}
+                        """)
+                    #expect(later.body["deliveries"] as? Int == 0)
+                    let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+                    #expect(metrics.contains(#"siko_subscriptions_disabled_total{reason="failing"} 1"#))
+                }
+            }
+        }
+    }
 }
