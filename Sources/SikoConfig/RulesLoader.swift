@@ -93,12 +93,16 @@ public struct RulesLoader: Sendable {
         var seen: Set<String> = []
         for (index, node) in file.topLevelList("partners") {
             let field = "partners[\(index)]"
-            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "nameEn", "kind", "jurisdiction"]) else { continue }
+            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "nameEn", "kind", "jurisdiction", "contact"]) else { continue }
             let id = file.string(mapping, "id", field: "\(field).id")
             let name = file.string(mapping, "name", field: "\(field).name")
             let jurisdiction = file.stringList(mapping, "jurisdiction", field: "\(field).jurisdiction") ?? []
             for (offset, (area, areaNode)) in jurisdiction.enumerated() where !areas.contains(area) {
                 file.fail(areaNode, "\(field).jurisdiction[\(offset)]", "unknown area '\(area)'")
+            }
+            let contact = file.string(mapping, "contact", field: "\(field).contact", required: false)
+            if let contact, !TargetRules.isEmailAddress(contact) {
+                file.fail(mapping["contact"], "\(field).contact", "'\(contact)' is not an email address")
             }
             guard let id, let name else { continue }
             if !Slug.isValid(id) { file.fail(mapping["id"], "\(field).id", "'\(id)' is not a slug (a-z, 0-9, single hyphens)"); continue }
@@ -106,7 +110,7 @@ public struct RulesLoader: Sendable {
             partners.append(Partner(
                 id: id, name: name, nameEn: file.string(mapping, "nameEn", field: "\(field).nameEn", required: false),
                 kind: file.string(mapping, "kind", field: "\(field).kind", required: false),
-                jurisdiction: jurisdiction.map(\.0)
+                jurisdiction: jurisdiction.map(\.0), contact: contact
             ))
         }
         return partners

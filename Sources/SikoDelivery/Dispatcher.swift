@@ -43,14 +43,15 @@ public final class Dispatcher: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let metrics: DeliveryMetrics
-    private let onSubscriptionDisabled: @Sendable (String) async -> Void
+    /// Told the subscription id and the reason whenever the dispatcher disables a subscription.
+    private let onSubscriptionDisabled: @Sendable (String, String) async -> Void
     private let admission: Mutex<Admission>
     private let stopping = Atomic<Bool>(false)
 
     public init(
         store: any Store, routes: [ChannelKind: ChannelRoute], configuration: Configuration = Configuration(),
         clock: any WallClock = SystemClock(), logger: Logger, metrics: any MetricsFactory,
-        onSubscriptionDisabled: @escaping @Sendable (String) async -> Void = { _ in }
+        onSubscriptionDisabled: @escaping @Sendable (String, String) async -> Void = { _, _ in }
     ) {
         self.store = store
         self.routes = Mutex(routes)
@@ -245,7 +246,7 @@ public final class Dispatcher: Service {
         if transition.disablesSubscription {
             logger.warning("subscription disabled by its receiver", metadata: ["subscription": "\(delivery.subscriptionId)"])
             metrics.disabled(reason: "gone")
-            await onSubscriptionDisabled(delivery.subscriptionId)
+            await onSubscriptionDisabled(delivery.subscriptionId, transition.lastError ?? "the receiver answered 410 Gone")
         } else if case .retry = report.outcome, let disableAfter {
             await disableIfFailing(delivery, lastError: transition.lastError, for: disableAfter, now: finished)
         }
@@ -268,6 +269,6 @@ public final class Dispatcher: Service {
             "subscription": "\(delivery.subscriptionId)", "partner": "\(delivery.partner)", "days": "\(days)",
         ])
         metrics.disabled(reason: "failing")
-        await onSubscriptionDisabled(delivery.subscriptionId)
+        await onSubscriptionDisabled(delivery.subscriptionId, reason)
     }
 }

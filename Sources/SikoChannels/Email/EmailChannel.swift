@@ -47,6 +47,34 @@ public final class EmailChannel: Channel {
         return Self.classify(result)
     }
 
+    /// A plain message from the gateway itself (a notice to a partner), not a delivery.
+    public func sendNotice(to address: String, subject: String, text: String, id: String) async -> SendReport {
+        let html = "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"></head><body><p>"
+            + text.split(separator: "\n", omittingEmptySubsequences: false).map { Self.escapeHTML(String($0)) }.joined(separator: "<br>\n")
+            + "</p></body></html>\n"
+        let message = MailMessage(
+            from: (settings.from.name, settings.from.address), to: address, subject: subject, text: text + "\n", html: html,
+            messageID: "\(id)@\(settings.from.domain)", date: clock.now()
+        )
+        await pacer.wait()
+        return Self.classify(await transport.send(from: settings.from.address, to: address, message: message.rendered()))
+    }
+
+    static func escapeHTML(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
     func compose(_ job: DeliveryJob) -> MailMessage {
         let rendered = templates.render(MessageContext(job: job, reference: reference, publicURL: settings.publicURL))
         return MailMessage(

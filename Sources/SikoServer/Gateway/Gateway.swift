@@ -24,7 +24,7 @@ public final class Gateway: Sendable {
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
     private let queueMetrics: QueueMetrics
-    private let channels: Mutex<ChannelSet>
+    private let channels: ChannelHolder
     private let retired = Mutex<[ChannelSet]>([])
 
     /// `templates` is the folder of the email and SMS templates (`Channels/templates`); email and
@@ -53,10 +53,15 @@ public final class Gateway: Sendable {
         let channelSet = try ChannelSet(
             settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
         )
-        channels = Mutex(channelSet)
+        let channels = ChannelHolder(channelSet)
+        self.channels = channels
+        let notifier = PartnerNotifier(store: store, engine: engine, channels: channels, clock: clock, logger: logger)
         dispatcher = Dispatcher(
             store: store, routes: channelSet.routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
-            metrics: factory, onSubscriptionDisabled: { engine.remove(id: $0) }
+            metrics: factory, onSubscriptionDisabled: { id, reason in
+                engine.remove(id: id)
+                await notifier.tell(disabled: id, reason: reason)
+            }
         )
         keys = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         intake = EventIntake(
@@ -67,12 +72,12 @@ public final class Gateway: Sendable {
     }
 
     public var reference: ReferenceData { engine.reference }
-    public var channelSettings: ChannelsConfiguration { channels.withLock { $0.settings } }
+    public var channelSettings: ChannelsConfiguration { channels.current.withLock { $0.settings } }
     /// Channels with a working adapter; subscriptions to others are refused.
-    public var configuredChannels: Set<ChannelKind> { channels.withLock { Set($0.routes.keys) } }
+    public var configuredChannels: Set<ChannelKind> { channels.current.withLock { Set($0.routes.keys) } }
 
     public var subscriptionValidator: SubscriptionValidator {
-        let channels = channels.withLock { $0 }
+        let channels = channels.current.withLock { $0 }
         return SubscriptionValidator(
             reference: reference, targets: TargetRules(outbound: channels.settings.outboundPolicy), channels: Set(channels.routes.keys)
         )
@@ -86,7 +91,7 @@ public final class Gateway: Sendable {
             settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
         )
         engine.replace(rules: rules)
-        let old = channels.withLock { current in
+        let old = channels.current.withLock { current in
             defer { current = fresh }
             return current
         }
@@ -108,8 +113,14 @@ public final class Gateway: Sendable {
 
     /// Closes the channels' connections. Call once, after the dispatcher has stopped.
     public func shutdown() async {
-        for set in retired.withLock({ $0 }) + [channels.withLock { $0 }] {
+        for set in retired.withLock({ $0 }) + [channels.current.withLock { $0 }] {
             await set.shutdown(logger: logger)
         }
     }
+}
+
+/// The channels in force; a reload swaps them.
+final class ChannelHolder: Sendable {
+    let current: Mutex<ChannelSet>
+    init(_ set: ChannelSet) { current = Mutex(set) }
 }

@@ -219,4 +219,47 @@ struct EmailTests {
             }
         }
     }
+
+    @Test("a webhook answering 410 disables its subscription and the partner's contact is told by email, in German and English")
+    func partnerTold() async throws {
+        try await SMTPTestServer.with { server in
+            let settings = ChannelSettings(
+                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
+                options: ["url": server.url, "starttls": "off", "from": "SiKo Ruhr <alarm@siko-ruhr.example>", "publicURL": "https://siko.example"]
+            )
+            let gone = Inbox(answers: [.gone])
+            try await TestGateway.withGateway(email: settings, partnerContacts: ["stadt-essen": "leitstelle@essen.example"]) { fixture in
+                let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+                try await application.test(.live) { client in
+                    try await Inbox.serve(gone) { url in
+                        let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                        let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                            {"name":"Lagedienst Nord","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                            """)
+                        let subscriptionID = try #require(created.body["id"] as? String)
+                        let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                        _ = try await client.json(.post, "/v1/events", key: publisher, body: """
+                            {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage"}
+                            """)
+                        let deadline = ContinuousClock.now + .seconds(20)
+                        var messages: [[String: Any]] = []
+                        while messages.isEmpty, ContinuousClock.now < deadline {
+                            messages = try server.messages()
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        let notice = try #require(messages.first)
+                        #expect((notice["to"] as? String)?.contains("leitstelle@essen.example") == true)
+                        #expect(notice["subject"] as? String == "SiKo: Abonnement deaktiviert – Lagedienst Nord / Subscription disabled")
+                        let text = try #require(notice["text"] as? String)
+                        #expect(text.contains("Ihr Abonnement „Lagedienst Nord“"))
+                        #expect(text.contains(subscriptionID) && text.contains("410"))
+                        #expect(text.contains("https://siko.example/v1/subscriptions/\(subscriptionID)"))
+                        #expect(text.contains("The SiKo Gateway disabled your subscription"))
+                        let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        #expect(!subscription.enabled)
+                    }
+                }
+            }
+        }
+    }
 }

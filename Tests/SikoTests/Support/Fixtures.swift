@@ -18,6 +18,19 @@ enum Repository {
     }()
 }
 
+extension Repository {
+    /// The shipped reference data with contact addresses for some partners.
+    static func reference(contacts: [String: String]) -> ReferenceData {
+        guard !contacts.isEmpty else { return reference }
+        let partners = reference.partners.map { partner in
+            var partner = partner
+            partner.contact = contacts[partner.id] ?? partner.contact
+            return partner
+        }
+        return ReferenceData(areas: reference.areas, topics: reference.topics, partners: partners)
+    }
+}
+
 /// A folder that exists for one test.
 struct TemporaryDirectory {
     let path: String
@@ -52,6 +65,7 @@ struct TestGateway {
         email: ChannelSettings? = nil,
         sms: ChannelSettings? = nil,
         policies: Policies = .standard,
+        partnerContacts: [String: String] = [:],
         clock: any WallClock = SystemClock(),
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
@@ -65,7 +79,7 @@ struct TestGateway {
             allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email, sms: sms
         )
         let gateway = try await Gateway(
-            rules: RuleSet(reference: Repository.reference, policies: policies), channelSettings: channels, store: store,
+            rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,
             templates: Repository.channels + "/templates", clock: clock, logger: logger,
             dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
         )
