@@ -72,6 +72,7 @@ struct DeliveryRoutes {
             }
         }
         query.eventId = parameters.get("event")
+        query.subscriptionId = parameters.get("subscription")
         query.after = parameters.get("after")
         guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
         let page = try await gateway.store.deliveries(matching: query)

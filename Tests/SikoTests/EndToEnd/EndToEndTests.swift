@@ -202,6 +202,13 @@ struct BulkRetryTests {
                     }
                     for id in ids { #expect(try await fixture.waitForFinal(id)?.status == .dead) }
 
+                    let subscriptionID = try #require(try await fixture.store.delivery(id: ids[0])?.subscriptionId)
+                    let dead = try await client.json(.get, "/v1/deliveries?status=dead&subscription=\(subscriptionID)&limit=2", key: essen)
+                    let page = try #require(dead.body["deliveries"] as? [[String: Any]])
+                    #expect(page.count == 2 && dead.body["next"] as? String == page.last?["id"] as? String, "a full page points to the next")
+                    let next = try await client.json(.get, "/v1/deliveries?status=dead&subscription=\(subscriptionID)&limit=2&after=\(dead.body["next"] as? String ?? "")", key: essen)
+                    #expect((next.body["deliveries"] as? [[String: Any]])?.count == 1)
+
                     let police = try await fixture.key("bundespolizei", .deliveriesRead)
                     let foreign = try await client.json(.post, "/v1/deliveries/retry", key: police, body: "{}")
                     #expect(foreign.status == .ok && foreign.body["requeued"] as? Int == 0)
