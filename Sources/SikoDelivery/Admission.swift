@@ -60,8 +60,10 @@ struct Admission: Sendable {
         let host = Self.key(channel, Self.host(channel: channel, target: delivery.target))
         let target = Self.key(channel, delivery.target)
         targetsByHost[host, default: []].insert(delivery.target)
+        // Due again at once: the next claim skips the target while it is at its cap, and takes it
+        // as soon as a slot is free.
         guard capacity(channel) > 0, inFlightByTarget[target, default: 0] < perTarget(channel) else {
-            return .wait(until: now.addingTimeInterval(1))
+            return .wait(until: now)
         }
         if var breaker = breakers[host] {
             guard breaker.admit(now: now) else { return .wait(until: breaker.retryAt(now: now)) }

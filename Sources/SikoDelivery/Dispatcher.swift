@@ -166,11 +166,13 @@ public final class Dispatcher: Service {
         return true
     }
 
-    /// Until the next delivery falls due, but never longer than the idle poll.
+    /// After a round that could not fill its claims: what is due now is held back (a target at its
+    /// cap, a host behind its breaker, a channel at its budget), so wait for a send to finish (the
+    /// wake signal) rather than ask again at once.
     private func idleWait() async -> Duration {
         guard let due = try? await store.nextDueTime() else { return configuration.idlePoll }
         let wait = due.timeIntervalSince(clock.now())
-        guard wait > 0 else { return .milliseconds(1) }
+        guard wait > 0 else { return configuration.idlePoll }
         return min(configuration.idlePoll, .milliseconds(Int64(wait * 1000) + 1))
     }
 

@@ -22,18 +22,23 @@ struct IngestBench {
 
 /// Webhook deliveries per second, from the first POST until every delivery is recorded final,
 /// to 1, 10 and 1000 targets (each capped at its own `perTargetConcurrency`), and with a tenth of
-/// 1000 targets answering 503.
+/// 1000 targets on a second host that answers 503 to everything.
 struct FanoutBench {
     let rules: String
 
     func run() async throws {
         print("fan-out (webhook deliveries to N targets on one local receiver, from the first POST until all are recorded final)")
         for (targets, events, failEvery) in [(1, 5000, nil), (10, 1000, nil), (1000, 10, nil), (1000, 10, 10)] as [(Int, Int, Int?)] {
-            let receiver = BenchReceiver(failEvery: failEvery)
-            try await receiver.serve { url in
+            // Failing targets live on a host of their own, as a partner's system that is down would.
+            let receiver = BenchReceiver()
+            let broken = BenchReceiver(failEvery: 1)
+            try await receiver.serve { url in try await broken.serve { brokenURL in
                 try await LiveGateway.with(rules: rules) { live in
                     let manager = try await live.key("stadt-essen", [.subscriptionsManage])
-                    for number in 0..<targets { try await live.subscribe(manager, areas: #"["ruhr"]"#, target: "\(url)/\(number)") }
+                    for number in 0..<targets {
+                        let failing = failEvery.map { number % $0 == 0 } ?? false
+                        try await live.subscribe(manager, areas: #"["ruhr"]"#, target: "\(failing ? brokenURL : url)/\(number)")
+                    }
                     let publisher = try await live.key("stadt-essen", [.eventsPublish])
                     let expected = events * targets
                     let healthy = failEvery.map { expected - expected / $0 } ?? expected
@@ -58,10 +63,10 @@ struct FanoutBench {
                             Double(expected) / seconds, expected, seconds, delivered))
                     } else {
                         report(label, String(format: "%.0f healthy deliveries/s  (%d in %.2f s; %d refused tries, nothing due after %.2f s)",
-                            Double(healthy) / healthySeconds, healthy, healthySeconds, receiver.refused.load(ordering: .relaxed), seconds))
+                            Double(healthy) / healthySeconds, healthy, healthySeconds, broken.refused.load(ordering: .relaxed), seconds))
                     }
                 }
-            }
+            } }
         }
     }
 }

@@ -389,6 +389,17 @@ public final class SQLiteStore: Store {
                             sql: "UPDATE subscription SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
                             arguments: [transition.lastError, SQLiteRows.millis(attempt.finishedAt), result.subscriptionId]
                         )
+                        // Nothing more goes to a disabled subscription: its other open deliveries stop here, on record.
+                        try db.execute(
+                            sql: """
+                                UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+                                WHERE subscription_id = ? AND status IN ('pending', 'failed')
+                                """,
+                            arguments: [
+                                "subscription disabled: " + (transition.lastError ?? "gone"), SQLiteRows.millis(attempt.finishedAt),
+                                result.subscriptionId,
+                            ]
+                        )
                     }
                 }
             }
