@@ -14,6 +14,7 @@ public enum GatewayApplication {
         DeliveryRoutes(gateway: gateway).register(on: v1)
         SubscriptionRoutes(gateway: gateway).register(on: v1)
         ReferenceRoutes(gateway: gateway).register(on: v1)
+        KeyRoutes(gateway: gateway).register(on: v1)
         return router
     }
 

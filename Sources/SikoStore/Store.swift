@@ -11,6 +11,11 @@ public protocol Store: Sendable {
     // MARK: API keys
     func insertKey(_ key: StoredKey) async throws
     func key(hash: String) async throws -> StoredKey?
+    /// A partner's keys, or everyone's when `partner` is nil, newest first; hashes included, never keys.
+    func keys(partner: String?) async throws -> [StoredKey]
+    /// Revokes a key (once; a second revocation keeps the first time). Nil when it does not exist.
+    func revokeKey(id: String, at: Date) async throws -> StoredKey?
+    func touchKey(id: String, at: Date) async throws
 
     // MARK: Subscriptions
     func insertSubscription(_ subscription: Subscription, secret: String?) async throws
@@ -158,8 +163,13 @@ public struct StoredKey: Sendable, Equatable {
     public var createdAt: Date
     public var expiresAt: Date?
     public var revokedAt: Date?
+    /// To the minute: the gateway writes it at most once a minute per key.
+    public var lastUsedAt: Date?
 
-    public init(id: String, partner: String, hash: String, scopes: Set<Scope>, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil) {
+    public init(
+        id: String, partner: String, hash: String, scopes: Set<Scope>, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil,
+        lastUsedAt: Date? = nil
+    ) {
         self.id = id
         self.partner = partner
         self.hash = hash
@@ -167,6 +177,7 @@ public struct StoredKey: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
     }
 }
 

@@ -2,9 +2,10 @@ import ArgumentParser
 import Logging
 import SikoModel
 import SikoServer
+import Foundation
 
 struct Keys: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; prints the key alone on stdout, the only time it is shown.")
@@ -18,11 +19,17 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "A scope: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")). Repeat for several.")
         var scope: [String]
 
+        @Option(help: "Let the key expire after this long (e.g. 90d); no expiry when left out.")
+        var expires: String?
+
         func validate() throws {
             for value in scope where Scope(rawValue: value) == nil {
                 throw ValidationError("unknown scope '\(value)'; one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if scope.isEmpty { throw ValidationError("name at least one --scope") }
+            if let expires, DurationText.parse(expires).map({ $0 > .zero }) != true {
+                throw ValidationError("--expires: '\(expires)' is not a duration such as 90d")
+            }
         }
 
         func run() async throws {
@@ -30,13 +37,52 @@ struct Keys: AsyncParsableCommand {
             let store = try CLI.openStore(data)
             let authority = KeyAuthority(store: store, partners: { reference }, clock: SystemClock())
             do {
-                let issued = try await authority.issue(partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))))
+                let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
+                let issued = try await authority.issue(partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))), expiresAt: expiresAt)
                 print(issued.key)
                 CLI.printError("created \(issued.record.id) for \(partner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
             } catch let error as KeyAuthority.IssueError {
                 CLI.printError("error: \(error)")
                 throw ExitCode(1)
             }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys as a table: id, partner, scopes, created, expires, last used, revoked. Never the keys.")
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: "Only this partner's keys.")
+        var partner: String?
+
+        func run() async throws {
+            let keys = try await CLI.openStore(data).keys(partner: partner)
+            let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
+            print(["id", "partner", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
+            for key in keys {
+                print([
+                    key.id, key.partner, key.scopes.map(\.rawValue).sorted().joined(separator: ","), time(key.createdAt),
+                    time(key.expiresAt), time(key.lastUsedAt), time(key.revokedAt),
+                ].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by its id (siko_…); it is refused from the next request on.")
+
+        @OptionGroup var data: DataOptions
+
+        @Argument(help: "The key's id, as `keys list` shows it.")
+        var id: String
+
+        func run() async throws {
+            guard let key = try await CLI.openStore(data).revokeKey(id: id, at: Date()) else {
+                CLI.printError("error: no key \(id)")
+                throw ExitCode(1)
+            }
+            CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")
         }
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SikoModel
 import SikoStore
+import Synchronization
 
 /// Issues API keys and recognises them. A key is `siko_<id>_<secret>` with 256 random bits; only
 /// its SHA-256 is stored (a fast hash suffices: the key itself has full entropy), and the `siko_<id>`
@@ -11,11 +12,17 @@ public struct KeyAuthority: Sendable {
     /// The partners in force now (they change on reload).
     private let partners: @Sendable () -> ReferenceData
     private let clock: any WallClock
+    /// When each key's last use was written, so a busy key costs one write a minute, not one per request.
+    private let lastWritten = LastUse()
 
     public init(store: any Store, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock) {
         self.store = store
         self.partners = partners
         self.clock = clock
+    }
+
+    final class LastUse: Sendable {
+        let times = Mutex<[String: Date]>([:])
     }
 
     public enum IssueError: Error, CustomStringConvertible {
@@ -49,7 +56,23 @@ public struct KeyAuthority: Sendable {
         if record.revokedAt != nil { return nil }
         if let expiresAt = record.expiresAt, expiresAt <= now { return nil }
         guard partners().partner(record.partner) != nil else { return nil }
+        let due = lastWritten.times.withLock { times in
+            guard now.timeIntervalSince(times[record.id] ?? .distantPast) >= 60 else { return false }
+            times[record.id] = now
+            return true
+        }
+        if due { try? await store.touchKey(id: record.id, at: now) }
         return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes)
+    }
+
+    /// Keys of one partner, or all; never the keys themselves.
+    public func list(partner: String?) async throws -> [StoredKey] {
+        try await store.keys(partner: partner)
+    }
+
+    /// Revokes a key; from the next request on it is refused. Nil when there is no such key.
+    public func revoke(id: String) async throws -> StoredKey? {
+        try await store.revokeKey(id: id, at: clock.now())
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -62,7 +62,7 @@ enum SQLiteRows {
             id: row["id"], partner: row["partner"], hash: row["hash"],
             scopes: Set((row["scopes"] as String).split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
             createdAt: date(row["created_at"] as Int64), expiresAt: date(row["expires_at"] as Int64?),
-            revokedAt: date(row["revoked_at"] as Int64?)
+            revokedAt: date(row["revoked_at"] as Int64?), lastUsedAt: date(row["last_used_at"] as Int64?)
         )
     }
 

@@ -119,6 +119,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v5: when a subscription's deliveries started failing") { db in
             try db.execute(sql: "ALTER TABLE subscription ADD COLUMN failing_since INTEGER")
         }
+        migrator.registerMigration("v6: when each key was last used") { db in
+            try db.execute(sql: "ALTER TABLE api_key ADD COLUMN last_used_at INTEGER")
+        }
         return migrator
     }
 }

@@ -46,6 +46,29 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func keys(partner: String?) async throws -> [StoredKey] {
+        try await pool.read { db in
+            if let partner {
+                return try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE partner = ? ORDER BY created_at DESC, id", arguments: [partner])
+                    .map(SQLiteRows.key)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at DESC, id").map(SQLiteRows.key)
+        }
+    }
+
+    public func revokeKey(id: String, at date: Date) async throws -> StoredKey? {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [SQLiteRows.millis(date), id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map(SQLiteRows.key)
+        }
+    }
+
+    public func touchKey(id: String, at date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE api_key SET last_used_at = ? WHERE id = ?", arguments: [SQLiteRows.millis(date), id])
+        }
+    }
+
     // MARK: Subscriptions
 
     public func insertSubscription(_ subscription: Subscription, secret: String?) async throws {

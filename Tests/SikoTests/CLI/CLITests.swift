@@ -79,4 +79,24 @@ struct CLITests {
         let badScope = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "everything")
         #expect(badScope.status != 0)
     }
+
+    @Test("siko keys list shows ids and facts but no key; siko keys revoke refuses it from then on")
+    func keysListRevoke() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let created = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--expires", "90d")
+        let key = created.stdout.trimmingCharacters(in: .newlines)
+        let id = String(key.split(separator: "_").prefix(2).joined(separator: "_"))
+        let list = try siko("keys", "list", "--data", folder.path)
+        #expect(list.status == 0)
+        let row = try #require(list.stdout.split(separator: "\n").first { $0.hasPrefix(id) })
+        #expect(row.contains("stadt-essen") && row.contains("events:publish"))
+        #expect(!list.stdout.contains(key))
+        let revoke = try siko("keys", "revoke", "--data", folder.path, id)
+        #expect(revoke.status == 0 && revoke.stderr.contains("revoked \(id)"))
+        let stored = try #require(try await SQLiteStore(path: folder.file("siko.sqlite")).keys(partner: "stadt-essen").first)
+        #expect(stored.revokedAt != nil && stored.expiresAt != nil)
+        #expect(try siko("keys", "revoke", "--data", folder.path, "siko_unknown000").status == 1)
+        #expect(try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "admin", "--expires", "bald").status != 0)
+    }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import SikoModel
+import SikoStore
+
+/// An API key as the API shows it: its visible id and facts, never the key or its hash; the key
+/// itself only in the answer that created it.
+struct KeyView: Encodable {
+    var id: String
+    var partner: String
+    var scopes: [String]
+    var createdAt: Date
+    var expiresAt: Date?
+    var revokedAt: Date?
+    var lastUsedAt: Date?
+    var key: String?
+
+    init(_ record: StoredKey, key: String? = nil) {
+        id = record.id
+        partner = record.partner
+        scopes = record.scopes.map(\.rawValue).sorted()
+        createdAt = record.createdAt
+        expiresAt = record.expiresAt
+        revokedAt = record.revokedAt
+        lastUsedAt = record.lastUsedAt
+        self.key = key
+    }
+
+    enum CodingKeys: String, CodingKey { case id, partner, scopes, createdAt, expiresAt, revokedAt, lastUsedAt, key }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(partner, forKey: .partner)
+        try container.encode(scopes, forKey: .scopes)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+        try container.encode(lastUsedAt, forKey: .lastUsedAt)
+        try container.encodeIfPresent(key, forKey: .key)
+    }
+}
+
+struct KeyList: Encodable {
+    var keys: [KeyView]
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SikoModel
+import SikoStore
+import Testing
+@testable import SikoServer
+
+@Suite("API keys: list, create and revoke (admin only)")
+struct KeyTests {
+    @Test("an admin creates a key, sees it listed without secret, and revokes it: the next request with it is refused")
+    func lifecycle() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                let created = try await client.json(.post, "/v1/keys", key: admin, body: """
+                    {"partner":"stadt-essen","scopes":["events:publish","deliveries:read"],"expiresAt":"2099-01-01T00:00:00Z"}
+                    """)
+                #expect(created.status == .created)
+                let key = try #require(created.body["key"] as? String)
+                let id = try #require(created.body["id"] as? String)
+                #expect(key.hasPrefix(id + "_"))
+                #expect(created.body["scopes"] as? [String] == ["deliveries:read", "events:publish"])
+
+                let works = try await client.json(.get, "/v1/topics", key: key)
+                #expect(works.status == .ok)
+                let listed = try await client.json(.get, "/v1/keys?partner=stadt-essen", key: admin)
+                let rows = try #require(listed.body["keys"] as? [[String: Any]])
+                let row = try #require(rows.first { $0["id"] as? String == id })
+                #expect(row["key"] == nil && row["hash"] == nil, "never the key, never its hash")
+                #expect(row["lastUsedAt"] is String, "the use just now is on record")
+                #expect(row["expiresAt"] as? String == "2099-01-01T00:00:00.000Z")
+
+                let revoked = try await client.json(.delete, "/v1/keys/\(id)", key: admin)
+                #expect(revoked.status == .ok && revoked.body["revokedAt"] is String)
+                let refused = try await client.json(.get, "/v1/topics", key: key)
+                #expect(refused.status == .unauthorized, "revocation takes effect at once")
+                #expect(try await client.json(.delete, "/v1/keys/siko_nothere00", key: admin).status == .notFound)
+            }
+        }
+    }
+
+    @Test("without admin: 403 on every key endpoint; bad input names its fields")
+    func adminOnly() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let partner = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage, .deliveriesRead, .bulletinsSend)
+                #expect(try await client.json(.get, "/v1/keys", key: partner).status == .forbidden)
+                #expect(try await client.json(.post, "/v1/keys", key: partner, body: #"{"partner":"stadt-essen","scopes":["admin"]}"#).status == .forbidden)
+                #expect(try await client.json(.delete, "/v1/keys/siko_abc", key: partner).status == .forbidden)
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                let bad = try await client.json(.post, "/v1/keys", key: admin, body: #"{"partner":"nobody","scopes":["everything"],"expiresAt":"2001-01-01T00:00:00Z"}"#)
+                #expect(bad.status == .unprocessableContent)
+                let fields = Set(((bad.body["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+                #expect(fields == ["partner", "scopes[0]", "expiresAt"])
+            }
+        }
+    }
+
+    @Test("an expired key is refused")
+    func expired() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let issued = try await fixture.gateway.keys.issue(partner: "stadt-essen", scopes: [.eventsPublish], expiresAt: Date().addingTimeInterval(0.2))
+                #expect(try await client.json(.get, "/v1/topics", key: issued.key).status == .ok)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.json(.get, "/v1/topics", key: issued.key).status == .unauthorized)
+            }
+        }
+    }
+}
