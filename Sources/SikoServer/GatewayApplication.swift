@@ -9,7 +9,7 @@ public enum GatewayApplication {
         router.add(middleware: ProblemMiddleware())
         OperationsRoutes(gateway: gateway).register(on: router)
         CallbackRoutes(gateway: gateway).register(on: router)
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: gateway.keys))
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: gateway.keys, limiter: gateway.rateLimiter, clock: gateway.clock))
         EventRoutes(gateway: gateway).register(on: v1)
         DeliveryRoutes(gateway: gateway).register(on: v1)
         SubscriptionRoutes(gateway: gateway).register(on: v1)

@@ -23,7 +23,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "On SIGTERM, how long sends in flight may take before they are given back unsent (e.g. 15s).")
     var drainTimeout = "15s"
 
+    @Option(help: "Requests a second per API key, sustained (0 for no limit).")
+    var rateLimit = 100.0
+
+    @Option(help: "Requests per API key that may come at once.")
+    var rateBurst = 500.0
+
     func validate() throws {
+        guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard DurationText.parse(drainTimeout) != nil else { throw ValidationError("--drain-timeout: '\(drainTimeout)' is not a duration such as 15s") }
     }
 
@@ -56,7 +63,8 @@ struct Serve: AsyncParsableCommand {
             gateway = try await Gateway(
                 rules: rules, channelSettings: channels, store: store,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
-                dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15))
+                dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
+                rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)

@@ -21,6 +21,8 @@ public final class Gateway: Sendable {
     public let metrics: PrometheusCollectorRegistry
     public let clock: any WallClock
     public let logger: Logger
+    /// Requests per key; nil for no limit.
+    public let rateLimiter: RateLimiter?
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
     private let queueMetrics: QueueMetrics
@@ -32,8 +34,9 @@ public final class Gateway: Sendable {
     public init(
         rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger,
-        dispatcherConfiguration: Dispatcher.Configuration = .init()
+        dispatcherConfiguration: Dispatcher.Configuration = .init(), rateLimit: RateLimiter.Limit? = nil
     ) async throws {
+        rateLimiter = rateLimit.map(RateLimiter.init(limit:))
         self.store = store
         self.clock = clock
         self.logger = logger

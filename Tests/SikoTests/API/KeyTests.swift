@@ -69,3 +69,36 @@ struct KeyTests {
         }
     }
 }
+
+@Suite("Rate limit per key")
+struct RateLimitTests {
+    @Test("a token bucket allows its burst, then one request per 1/rate seconds")
+    func bucket() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var bucket = TokenBucket(rate: 2, burst: 3, now: start)
+        for _ in 0..<3 { #expect(bucket.take(now: start) == nil) }
+        #expect(bucket.take(now: start) == 0.5)
+        #expect(bucket.take(now: start.addingTimeInterval(0.5)) == nil)
+        #expect(bucket.take(now: start.addingTimeInterval(0.5)) != nil)
+        #expect(bucket.take(now: start.addingTimeInterval(100)) == nil, "a quiet spell refills")
+        for _ in 0..<2 { #expect(bucket.take(now: start.addingTimeInterval(100)) == nil) }
+        #expect(bucket.take(now: start.addingTimeInterval(100)) != nil, "but never beyond the burst")
+    }
+
+    @Test("past its burst a key gets 429 with Retry-After; another key is not affected")
+    func tooManyRequests() async throws {
+        try await TestGateway.withGateway(rateLimit: .init(rate: 0.5, burst: 3)) { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let busy = try await fixture.key("stadt-essen", .eventsPublish)
+                let calm = try await fixture.key("stadt-bochum", .eventsPublish)
+                for _ in 0..<3 { #expect(try await client.json(.get, "/v1/topics", key: busy).status == .ok) }
+                let limited = try await client.json(.get, "/v1/topics", key: busy)
+                #expect(limited.status == .tooManyRequests)
+                #expect(limited.body["type"] as? String == "urn:siko:problem:rate-limited")
+                #expect(limited.headers[.retryAfter] == "2")
+                #expect(limited.headers[.contentType] == "application/problem+json")
+                #expect(try await client.json(.get, "/v1/topics", key: calm).status == .ok)
+            }
+        }
+    }
+}

@@ -66,6 +66,7 @@ struct TestGateway {
         sms: ChannelSettings? = nil,
         policies: Policies = .standard,
         partnerContacts: [String: String] = [:],
+        rateLimit: RateLimiter.Limit? = nil,
         clock: any WallClock = SystemClock(),
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
@@ -81,7 +82,7 @@ struct TestGateway {
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,
             templates: Repository.channels + "/templates", clock: clock, logger: logger,
-            dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
+            dispatcherConfiguration: .init(idlePoll: .milliseconds(200)), rateLimit: rateLimit
         )
         let fixture = TestGateway(folder: folder, store: store, gateway: gateway)
         do {
