@@ -11,7 +11,12 @@ enum CLI {
     }
 
     static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["SIKO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["SIKO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        if environment["SIKO_LOG_FORMAT"] == "json" {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
+            return
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

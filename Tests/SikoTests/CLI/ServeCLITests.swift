@@ -132,4 +132,38 @@ struct ServeCLITests {
         try await server.stop()
         #expect(server.process.terminationStatus == 0)
     }
+
+    @Test("SIKO_LOG_FORMAT=json writes one JSON object per line, and no key or message body reaches the log")
+    func jsonLogs() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let data = folder.file("data")
+        let key = try CLITests().siko("keys", "create", "--data", data, "--partner", "stadt-essen", "--scope", "events:publish")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try Server(arguments: ["serve", "--data", data, "--port", "0"], environment: ["SIKO_LOG_FORMAT": "json", "SIKO_LOG_LEVEL": "debug"])
+        do {
+            let started = try await server.waitFor("listening")
+            let port = try #require(started.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer \(key)")
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"topic":"razzia","urgency":"high","areas":["essen"],"title":"Geheimer Titel","body":"Vertraulicher Text"}"#))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.status.code == 202)
+            _ = try await topics(port: port, key: "siko_wrongkey00_" + String(repeating: "x", count: 43))
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+        let lines = server.output.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count >= 2)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["message"] is String && object?["level"] is String && (object?["time"] as? String)?.hasSuffix("Z") == true, "\(line)")
+        }
+        #expect(!server.output.contains(key) && !server.output.contains(String(key.split(separator: "_").last ?? "")))
+        #expect(!server.output.contains("Geheimer Titel") && !server.output.contains("Vertraulicher Text"))
+    }
 }
