@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "SikoStore", dependencies: [
             "SikoModel",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl for SMTP; `make deps` installs libcurl4-openssl-dev.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),

@@ -9,12 +9,15 @@ public enum GatewayApplication {
         router.add(middleware: ProblemMiddleware())
         OperationsRoutes(gateway: gateway).register(on: router)
         CallbackRoutes(gateway: gateway).register(on: router)
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(keys: gateway.keys, limiter: gateway.rateLimiter, clock: gateway.clock))
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(
+            keys: gateway.keys, limiter: gateway.rateLimiter, clock: gateway.clock, signatures: RequestSignature()
+        ))
         EventRoutes(gateway: gateway).register(on: v1)
         DeliveryRoutes(gateway: gateway).register(on: v1)
         SubscriptionRoutes(gateway: gateway).register(on: v1)
         ReferenceRoutes(gateway: gateway).register(on: v1)
         KeyRoutes(gateway: gateway).register(on: v1)
+        AuditRoutes(gateway: gateway).register(on: v1)
         return router
     }
 

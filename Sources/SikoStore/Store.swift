@@ -85,6 +85,31 @@ public protocol Store: Sendable {
     // MARK: Secrets
     /// A secret the gateway keeps itself (the SMS callback key), made by `create` on first use.
     func secret(named name: String, create: @Sendable () -> [UInt8]) async throws -> [UInt8]
+
+    // MARK: Audit
+    /// Appends to the hash-chained, append-only audit trail.
+    func appendAudit(_ records: [AuditRecord]) async throws
+    /// Entries after `sequence` in order, at most `limit`; only one partner's when `partner` is set.
+    func auditEntries(after sequence: Int64, limit: Int, partner: String?) async throws -> [AuditEntry]
+
+    // MARK: Retention
+    /// Removes the personal data (targets, titles, bodies, data, answers) of events published
+    /// before `cutoff` whose deliveries are all final, and of subscriptions deleted before it.
+    /// Counts, states and the audit trail stay.
+    func purge(before cutoff: Date, at now: Date) async throws -> PurgeCounts
+}
+
+/// What one purge removed.
+public struct PurgeCounts: Sendable, Equatable {
+    public var events: Int
+    public var deliveries: Int
+    public var subscriptions: Int
+
+    public init(events: Int, deliveries: Int, subscriptions: Int) {
+        self.events = events
+        self.deliveries = deliveries
+        self.subscriptions = subscriptions
+    }
 }
 
 /// An event with its planned deliveries, to be stored as one.
@@ -92,11 +117,14 @@ public struct PublishRequest: Sendable {
     public var event: Event
     public var idempotencyKey: String?
     public var deliveries: [Delivery]
+    /// Written in the same transaction as the event, unless the event turns out a replay.
+    public var audit: AuditRecord?
 
-    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery]) {
+    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil) {
         self.event = event
         self.idempotencyKey = idempotencyKey
         self.deliveries = deliveries
+        self.audit = audit
     }
 }
 
@@ -165,11 +193,14 @@ public struct StoredKey: Sendable, Equatable {
     public var revokedAt: Date?
     /// To the minute: the gateway writes it at most once a minute per key.
     public var lastUsedAt: Date?
+    /// Set when requests with this key must be signed (Standard Webhooks); sealed at rest.
+    public var signingSecret: String?
 
     public init(
         id: String, partner: String, hash: String, scopes: Set<Scope>, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil,
-        lastUsedAt: Date? = nil
+        lastUsedAt: Date? = nil, signingSecret: String? = nil
     ) {
+        self.signingSecret = signingSecret
         self.id = id
         self.partner = partner
         self.hash = hash

@@ -22,6 +22,9 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Let the key expire after this long (e.g. 90d); no expiry when left out.")
         var expires: String?
 
+        @Flag(help: "Requests with this key must be signed (Standard Webhooks); prints the signing secret on a second line.")
+        var requireSignature = false
+
         func validate() throws {
             for value in scope where Scope(rawValue: value) == nil {
                 throw ValidationError("unknown scope '\(value)'; one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -38,8 +41,16 @@ struct Keys: AsyncParsableCommand {
             let authority = KeyAuthority(store: store, partners: { reference }, clock: SystemClock())
             do {
                 let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
-                let issued = try await authority.issue(partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))), expiresAt: expiresAt)
+                let issued = try await authority.issue(
+                    partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))), expiresAt: expiresAt,
+                    requireSignature: requireSignature
+                )
                 print(issued.key)
+                if let secret = issued.record.signingSecret { print(secret) }
+                try await store.appendAudit([AuditRecord(
+                    at: Date(), partner: "operator", actor: "cli", action: .keyCreate, object: issued.record.id,
+                    detail: "for \(partner): \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))"
+                )])
                 CLI.printError("created \(issued.record.id) for \(partner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
             } catch let error as KeyAuthority.IssueError {
                 CLI.printError("error: \(error)")
@@ -78,10 +89,14 @@ struct Keys: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            guard let key = try await CLI.openStore(data).revokeKey(id: id, at: Date()) else {
+            let store = try CLI.openStore(data)
+            guard let key = try await store.revokeKey(id: id, at: Date()) else {
                 CLI.printError("error: no key \(id)")
                 throw ExitCode(1)
             }
+            try await store.appendAudit([AuditRecord(
+                at: Date(), partner: "operator", actor: "cli", action: .keyRevoke, object: key.id, detail: "of \(key.partner)"
+            )])
             CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")
         }
     }

@@ -29,9 +29,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Requests per API key that may come at once.")
     var rateBurst = 500.0
 
+    @Option(help: "How long targets, titles and bodies of events and deliveries are kept (purged daily; e.g. 90d).")
+    var retention = "90d"
+
     func validate() throws {
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard DurationText.parse(drainTimeout) != nil else { throw ValidationError("--drain-timeout: '\(drainTimeout)' is not a duration such as 15s") }
+        guard DurationText.parse(retention).map({ $0 > .zero }) == true else {
+            throw ValidationError("--retention: '\(retention)' is not a duration such as 90d")
+        }
     }
 
     func run() async throws {
@@ -75,7 +81,10 @@ struct Serve: AsyncParsableCommand {
             "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.engine.count)",
         ])
         let reloader = ConfigurationReloader(gateway: gateway, folders: .init(rules: config.rules, channels: config.channels))
-        let application = GatewayApplication.make(gateway: gateway, host: host, port: port, services: [reloader]) { port in
+        let purger = RetentionService(
+            retention: Retention(age: DurationText.parse(retention) ?? Retention.defaultAge, store: store, clock: SystemClock()), logger: logger
+        )
+        let application = GatewayApplication.make(gateway: gateway, host: host, port: port, services: [reloader, purger]) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }
         do {

@@ -35,6 +35,13 @@ enum CLI {
 
     static func openStore(_ options: DataOptions) throws -> SQLiteStore {
         try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
-        return try SQLiteStore(path: (options.data as NSString).appendingPathComponent("siko.sqlite"))
+        let path = (options.data as NSString).appendingPathComponent("siko.sqlite")
+        do {
+            let sealer = try SecretSealer.load(environmentValue: ProcessInfo.processInfo.environment["SIKO_SECRET_KEY"], keyFilePath: path + ".key")
+            return try SQLiteStore(path: path, sealer: sealer)
+        } catch let error as SecretSealer.KeyError {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -9,10 +9,15 @@ import SikoModel
 
 /// Checks, before each connection, that a host resolves only to addresses the outbound policy
 /// permits, so a DNS name cannot lead the gateway into private networks. Results are cached briefly.
+/// The caller connects to one of the addresses checked here (plain http) or lets TLS prove the name
+/// (https), so a name that resolves differently a moment later (DNS rebinding) gains nothing.
 public final class OutboundGuard: Sendable {
     public enum Verdict: Sendable, Equatable {
-        case allowed
+        /// Every address the host resolves to is permitted; these are they.
+        case allowed([IPAddress])
         case refused(String)
+        /// The lookup failed; worth trying again later, so it is not cached.
+        case unresolvable(String)
     }
 
     private let policy: OutboundPolicy
@@ -25,8 +30,9 @@ public final class OutboundGuard: Sendable {
     }
 
     public func check(host: String, port: Int) async -> Verdict {
-        if let literal = IPAddress(host) {
-            return policy.permits(literal) ? .allowed : .refused("address \(host) is private or loopback and not allowed")
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if let literal = IPAddress(bare) {
+            return policy.permits(literal) ? .allowed([literal]) : .refused("address \(host) is private or loopback and not allowed")
         }
         let now = Date()
         if let cached = cache.withLockedValue({ $0[host] }), cached.expires > now { return cached.verdict }
@@ -38,11 +44,10 @@ public final class OutboundGuard: Sendable {
             } else if let bad = addresses.first(where: { !policy.permits($0) }) {
                 verdict = .refused("\(host) resolves to \(bad), which is private or loopback and not allowed")
             } else {
-                verdict = .allowed
+                verdict = .allowed(addresses)
             }
         } catch {
-            // A failed lookup is worth retrying later; it is not cached.
-            return .refused("cannot resolve \(host): \(error)")
+            return .unresolvable("cannot resolve \(host): \(error)")
         }
         cache.withLockedValue { $0[host] = (verdict, now.addingTimeInterval(cacheLifetime)) }
         return verdict

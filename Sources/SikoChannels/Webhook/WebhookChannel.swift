@@ -52,8 +52,11 @@ public final class WebhookChannel: Channel {
             return SendReport(.permanent(reason: "target is not an http(s) URL"))
         }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
-        if case .refused(let reason) = await outboundGuard.check(host: host, port: port) {
-            return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
+        let addresses: [IPAddress]
+        switch await outboundGuard.check(host: host, port: port) {
+        case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
+        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: reason))
+        case .allowed(let checked): addresses = checked
         }
         let body: [UInt8]
         do {
@@ -65,7 +68,11 @@ public final class WebhookChannel: Channel {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
         }
         let timestamp = Int(clock.now().timeIntervalSince1970)
-        var request = HTTPClientRequest(url: job.delivery.target)
+        var request = HTTPClientRequest(url: Self.pinned(url, scheme: scheme, to: addresses) ?? job.delivery.target)
+        if scheme == "http", let authority = url.percentEncodedHost {
+            // Connected by address, addressed by name.
+            request.headers.add(name: "host", value: url.port.map { "\(authority):\($0)" } ?? authority)
+        }
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: settings.userAgent)
@@ -80,6 +87,16 @@ public final class WebhookChannel: Channel {
         } catch {
             return SendReport(.retry(after: nil, reason: Self.describe(error)))
         }
+    }
+
+    /// For plain http, the URL with its host replaced by a checked address, so the connection goes
+    /// where the guard looked and nowhere a second DNS answer might point. https keeps the name:
+    /// the certificate must prove it, and no request byte leaves before the handshake does.
+    static func pinned(_ url: URLComponents, scheme: String, to addresses: [IPAddress]) -> String? {
+        guard scheme == "http", let address = addresses.first, IPAddress(url.host ?? "") == nil else { return nil }
+        var pinned = url
+        pinned.host = address.isV4 ? address.description : "[\(address.description)]"
+        return pinned.string
     }
 
     /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.

@@ -25,9 +25,23 @@ public struct WebhookSigner: Sendable {
     }
 
     public func signature(id: String, timestamp: Int, body: some DataProtocol) -> String {
+        "v1," + Data(mac(id: id, timestamp: timestamp, body: body)).base64EncodedString()
+    }
+
+    /// True when one of the space-separated `v1,…` signatures in `header` is right; compared in
+    /// constant time.
+    public func isValid(header: String, id: String, timestamp: Int, body: some DataProtocol) -> Bool {
+        let expected = mac(id: id, timestamp: timestamp, body: body)
+        return header.split(separator: " ").prefix(8).contains { candidate in
+            guard candidate.hasPrefix("v1,"), let given = Data(base64Encoded: String(candidate.dropFirst(3))) else { return false }
+            return expected == given
+        }
+    }
+
+    private func mac(id: String, timestamp: Int, body: some DataProtocol) -> HashedAuthenticationCode<SHA256> {
         var hmac = HMAC<SHA256>(key: key)
         hmac.update(data: Array("\(id).\(timestamp).".utf8))
         hmac.update(data: body)
-        return "v1," + Data(hmac.finalize()).base64EncodedString()
+        return hmac.finalize()
     }
 }

@@ -16,12 +16,15 @@ public struct Event: Sendable, Codable, Equatable {
     public var data: JSONValue?
     /// An exercise (Übung): every channel marks it "ÜBUNG", so nobody mistakes it for the real thing.
     public var exercise: Bool
+    /// When retention removed the title, body and data (they read empty from then on).
+    public var purgedAt: Date?
 
     public init(
         id: String, externalId: String?, publisher: String, topic: String, urgency: Urgency,
         areas: [String], title: String, body: String?, classification: Classification,
-        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false
+        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false, purgedAt: Date? = nil
     ) {
+        self.purgedAt = purgedAt
         self.id = id
         self.externalId = externalId
         self.publisher = publisher
@@ -38,7 +41,7 @@ public struct Event: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise
+        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise, purgedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,7 +59,8 @@ public struct Event: Sendable, Codable, Equatable {
             publishedAt: try container.decode(Date.self, forKey: .publishedAt),
             expiresAt: try container.decodeIfPresent(Date.self, forKey: .expiresAt),
             data: try container.decodeIfPresent(JSONValue.self, forKey: .data),
-            exercise: try container.decodeIfPresent(Bool.self, forKey: .exercise) ?? false
+            exercise: try container.decodeIfPresent(Bool.self, forKey: .exercise) ?? false,
+            purgedAt: try container.decodeIfPresent(Date.self, forKey: .purgedAt)
         )
     }
 

@@ -6,11 +6,14 @@ public struct Identity: Sendable, Equatable {
     /// The key's visible prefix, safe to log.
     public var keyID: String
     public var scopes: Set<Scope>
+    /// Set when the key's requests must carry a Standard Webhooks signature made with it.
+    public var signingSecret: String?
 
-    public init(partner: String, keyID: String, scopes: Set<Scope>) {
+    public init(partner: String, keyID: String, scopes: Set<Scope>, signingSecret: String? = nil) {
         self.partner = partner
         self.keyID = keyID
         self.scopes = scopes
+        self.signingSecret = signingSecret
     }
 
     public var isAdmin: Bool { scopes.contains(.admin) }

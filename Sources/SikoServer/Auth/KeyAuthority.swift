@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SikoChannels
 import SikoModel
 import SikoStore
 import Synchronization
@@ -37,13 +38,19 @@ public struct KeyAuthority: Sendable {
         }
     }
 
-    /// Creates a key and returns it in full: the only time it is ever seen.
-    public func issue(partner: String, scopes: Set<Scope>, expiresAt: Date? = nil) async throws -> (key: String, record: StoredKey) {
+    /// Creates a key and returns it in full: the only time it is ever seen. With `requireSignature`
+    /// the record carries a new `whsec_…` secret its requests must be signed with.
+    public func issue(
+        partner: String, scopes: Set<Scope>, expiresAt: Date? = nil, requireSignature: Bool = false
+    ) async throws -> (key: String, record: StoredKey) {
         guard partners().partner(partner) != nil else { throw IssueError.unknownPartner(partner) }
         guard !scopes.isEmpty else { throw IssueError.noScopes }
         let id = "siko_" + Identifier.randomToken(length: 10)
         let key = id + "_" + Self.randomToken(bytes: 32)
-        let record = StoredKey(id: id, partner: partner, hash: Self.hash(key), scopes: scopes, createdAt: clock.now(), expiresAt: expiresAt)
+        let record = StoredKey(
+            id: id, partner: partner, hash: Self.hash(key), scopes: scopes, createdAt: clock.now(), expiresAt: expiresAt,
+            signingSecret: requireSignature ? WebhookSigner.makeSecret() : nil
+        )
         try await store.insertKey(record)
         return (key, record)
     }
@@ -62,7 +69,7 @@ public struct KeyAuthority: Sendable {
             return true
         }
         if due { try? await store.touchKey(id: record.id, at: now) }
-        return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes)
+        return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes, signingSecret: record.signingSecret)
     }
 
     /// Keys of one partner, or all; never the keys themselves.

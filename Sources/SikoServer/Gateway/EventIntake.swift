@@ -24,7 +24,11 @@ public struct EventIntake: Sendable {
         let deliveries = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
         let result: PublishResult
         do {
-            result = try await store.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: deliveries))
+            let audit = AuditRecord(
+                at: now, partner: identity.partner, actor: identity.keyID, action: .eventPublish, object: event.id,
+                detail: "\(event.topic), \(event.urgency.rawValue), \(deliveries.count) deliveries"
+            )
+            result = try await store.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: deliveries, audit: audit))
         } catch {
             engine.forget(event, plan)
             throw error

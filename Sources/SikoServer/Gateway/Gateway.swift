@@ -16,6 +16,7 @@ public final class Gateway: Sendable {
     public let store: any Store
     public let engine: RuleEngine
     public let keys: KeyAuthority
+    public let audit: AuditTrail
     public let intake: EventIntake
     public let dispatcher: Dispatcher
     public let metrics: PrometheusCollectorRegistry
@@ -59,10 +60,17 @@ public final class Gateway: Sendable {
         let channels = ChannelHolder(channelSet)
         self.channels = channels
         let notifier = PartnerNotifier(store: store, engine: engine, channels: channels, clock: clock, logger: logger)
+        let audit = AuditTrail(store: store, clock: clock)
+        self.audit = audit
         dispatcher = Dispatcher(
             store: store, routes: channelSet.routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
             metrics: factory, onSubscriptionDisabled: { id, reason in
                 engine.remove(id: id)
+                if let partner = (try? await store.subscription(id: id))?.partner {
+                    do { try await audit.recordSystem(partner: partner, .subscriptionDisable, object: id, detail: reason) } catch {
+                        logger.error("cannot audit a disabled subscription", metadata: ["subscription": "\(id)", "error": "\(error)"])
+                    }
+                }
                 await notifier.tell(disabled: id, reason: reason)
             }
         )

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SikoModel
 import Logging
@@ -10,6 +11,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// Nil: no limit (benchmarks).
     let limiter: RateLimiter?
     let clock: any WallClock
+    let signatures: RequestSignature
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7,
@@ -26,10 +28,35 @@ struct AuthMiddleware: RouterMiddleware {
             problem.headers[.retryAfter] = String(max(1, seconds))
             throw problem
         }
+        var request = request
+        if let secret = identity.signingSecret {
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            request.body = .init(buffer: body)
+            let headers = RequestSignature.Headers(
+                id: request.headers[HTTPField.Name("webhook-id")!], timestamp: request.headers[HTTPField.Name("webhook-timestamp")!],
+                signature: request.headers[HTTPField.Name("webhook-signature")!]
+            )
+            do {
+                try signatures.check(headers, body: body.readableBytesView, secret: secret, keyID: identity.keyID, now: clock.now())
+            } catch {
+                throw Self.problem(error)
+            }
+        }
         var context = context
         context.identity = identity
         context.logger[metadataKey: "partner"] = "\(identity.partner)"
         context.logger[metadataKey: "key"] = "\(identity.keyID)"
         return try await next(request, context)
+    }
+
+    private static func problem(_ refusal: RequestSignature.Refusal) -> Problem {
+        let detail = switch refusal {
+        case .missing: "this key's requests must be signed: webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks)"
+        case .malformed(let reason): reason
+        case .outsideWindow: "webhook-timestamp is more than 5 minutes from the gateway's time"
+        case .mismatch: "webhook-signature does not match the request body"
+        case .replayed: "this webhook-id was already used; every request needs a new one"
+        }
+        return Problem(status: .unauthorized, type: "invalid-signature", title: "Invalid request signature", detail: detail)
     }
 }

@@ -45,7 +45,13 @@ struct DeliveryRoutes {
         if let limit = filter.limit, !(1...10_000).contains(limit) { errors.append(.init("limit", "must be a whole number from 1 to 10000")) }
         guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
         let count = try await gateway.store.requeue(matching: query, at: gateway.clock.now())
-        if count > 0 { gateway.dispatcher.wake.signal() }
+        if count > 0 {
+            gateway.dispatcher.wake.signal()
+            try await gateway.audit.record(
+                identity, .deliveriesRetry, object: filter.event ?? filter.subscription ?? "all",
+                detail: "\(count) \(query.status?.rawValue ?? "dead")\(query.channel.map { " " + $0.rawValue } ?? "")"
+            )
+        }
         return try JSONBody.response(RetryResult(requeued: count))
     }
 
@@ -109,6 +115,7 @@ struct DeliveryRoutes {
             throw Problem.notFound("delivery \(delivery.id)")
         }
         gateway.dispatcher.wake.signal()
+        try await gateway.audit.record(identity, .deliveryRetry, object: delivery.id)
         return try JSONBody.response(DeliveryView(updated, for: identity))
     }
 }

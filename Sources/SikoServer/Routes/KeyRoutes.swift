@@ -17,6 +17,7 @@ struct KeyRoutes {
         var partner: String?
         var scopes: [String]?
         var expiresAt: Date?
+        var requireSignature: Bool?
     }
 
     private func list(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
@@ -26,7 +27,7 @@ struct KeyRoutes {
     }
 
     private func create(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
-        _ = try context.caller(with: .admin)
+        let identity = try context.caller(with: .admin)
         let submission = try await JSONBody.decode(KeySubmission.self, from: request, context: context)
         var errors: [FieldError] = []
         let partner = submission.partner ?? ""
@@ -42,14 +43,18 @@ struct KeyRoutes {
         if (submission.scopes ?? []).isEmpty { errors.append(.init("scopes", "at least one scope is required")) }
         if let expiresAt = submission.expiresAt, expiresAt <= gateway.clock.now() { errors.append(.init("expiresAt", "lies in the past")) }
         guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
-        let issued = try await gateway.keys.issue(partner: partner, scopes: scopes, expiresAt: submission.expiresAt)
-        return try JSONBody.response(KeyView(issued.record, key: issued.key), status: .created)
+        let issued = try await gateway.keys.issue(
+            partner: partner, scopes: scopes, expiresAt: submission.expiresAt, requireSignature: submission.requireSignature ?? false
+        )
+        try await gateway.audit.record(identity, .keyCreate, object: issued.record.id, detail: "for \(partner): \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
+        return try JSONBody.response(KeyView(issued.record, key: issued.key, signingSecret: issued.record.signingSecret), status: .created)
     }
 
     private func revoke(_ context: SikoRequestContext) async throws -> Response {
-        _ = try context.caller(with: .admin)
+        let identity = try context.caller(with: .admin)
         let id = try context.parameters.require("id")
         guard let record = try await gateway.keys.revoke(id: id) else { throw Problem.notFound("key \(id)") }
+        try await gateway.audit.record(identity, .keyRevoke, object: record.id, detail: "of \(record.partner)")
         return try JSONBody.response(KeyView(record))
     }
 }

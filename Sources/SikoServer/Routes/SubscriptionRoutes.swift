@@ -25,12 +25,27 @@ struct SubscriptionRoutes {
         case .success(let value): subscription = value
         case .failure(let failure): throw Problem.validation(failure)
         }
+        try await refuseIfPrivate(subscription)
         let secret = subscription.channel == .webhook ? WebhookSigner.makeSecret() : nil
         try await gateway.store.insertSubscription(subscription, secret: secret)
         gateway.engine.upsert(subscription)
+        try await gateway.audit.record(identity, .subscriptionCreate, object: subscription.id, detail: subscription.channel.rawValue)
         var response = try JSONBody.response(SubscriptionView(subscription, secret: secret), status: .created)
         response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
         return response
+    }
+
+    /// A webhook named by host name is resolved now, too: a name that points into a private network
+    /// is refused at once rather than failing at every send. A name that does not resolve yet is
+    /// accepted; the guard checks again before every connection.
+    private func refuseIfPrivate(_ subscription: Subscription) async throws {
+        guard subscription.channel == .webhook, let url = URLComponents(string: subscription.target), let host = url.host,
+              IPAddress(host) == nil else { return }
+        let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
+        let outbound = OutboundGuard(policy: gateway.channelSettings.outboundPolicy)
+        if case .refused(let reason) = await outbound.check(host: host, port: port) {
+            throw Problem.validation(.init(errors: [.init("target", reason + " (see allowPrivateTargets)")]))
+        }
     }
 
     private func list(_ context: SikoRequestContext) async throws -> Response {
@@ -54,7 +69,7 @@ struct SubscriptionRoutes {
     }
 
     private func update(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
-        let (existing, _) = try await owned(context)
+        let (existing, identity) = try await owned(context)
         let submission = try await JSONBody.decode(SubscriptionSubmission.self, from: request, context: context)
         if let channel = submission.channel, channel != existing.channel.rawValue {
             // The signing secret belongs to the webhook; a new channel is a new subscription.
@@ -65,15 +80,18 @@ struct SubscriptionRoutes {
         case .success(let value): updated = value
         case .failure(let failure): throw Problem.validation(failure)
         }
+        if updated.target != existing.target { try await refuseIfPrivate(updated) }
         try await gateway.store.updateSubscription(updated)
         gateway.engine.upsert(updated)
+        try await gateway.audit.record(identity, .subscriptionUpdate, object: updated.id, detail: updated.enabled ? "enabled" : "disabled")
         return try JSONBody.response(SubscriptionView(updated))
     }
 
     private func remove(_ context: SikoRequestContext) async throws -> Response {
-        let (subscription, _) = try await owned(context)
+        let (subscription, identity) = try await owned(context)
         try await gateway.store.deleteSubscription(id: subscription.id, at: gateway.clock.now())
         gateway.engine.remove(id: subscription.id)
+        try await gateway.audit.record(identity, .subscriptionDelete, object: subscription.id)
         return Response(status: .noContent)
     }
 }

@@ -12,9 +12,13 @@ struct KeyView: Encodable {
     var expiresAt: Date?
     var revokedAt: Date?
     var lastUsedAt: Date?
+    var requiresSignature: Bool
     var key: String?
+    var signingSecret: String?
 
-    init(_ record: StoredKey, key: String? = nil) {
+    init(_ record: StoredKey, key: String? = nil, signingSecret: String? = nil) {
+        requiresSignature = record.signingSecret != nil
+        self.signingSecret = signingSecret
         id = record.id
         partner = record.partner
         scopes = record.scopes.map(\.rawValue).sorted()
@@ -25,7 +29,7 @@ struct KeyView: Encodable {
         self.key = key
     }
 
-    enum CodingKeys: String, CodingKey { case id, partner, scopes, createdAt, expiresAt, revokedAt, lastUsedAt, key }
+    enum CodingKeys: String, CodingKey { case id, partner, scopes, createdAt, expiresAt, revokedAt, lastUsedAt, requiresSignature, key, signingSecret }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -36,7 +40,9 @@ struct KeyView: Encodable {
         try container.encode(expiresAt, forKey: .expiresAt)
         try container.encode(revokedAt, forKey: .revokedAt)
         try container.encode(lastUsedAt, forKey: .lastUsedAt)
+        try container.encode(requiresSignature, forKey: .requiresSignature)
         try container.encodeIfPresent(key, forKey: .key)
+        try container.encodeIfPresent(signingSecret, forKey: .signingSecret)
     }
 }
 

@@ -25,7 +25,8 @@ enum SQLiteRows {
             id: row["id"], externalId: row["external_id"], publisher: row["publisher"], topic: row["topic"],
             urgency: try enumValue(row["urgency"]), areas: list(row["areas"] as String), title: row["title"], body: row["body"],
             classification: try enumValue(row["classification"]), publishedAt: date(row["published_at"] as Int64),
-            expiresAt: date(row["expires_at"] as Int64?), data: data, exercise: row["exercise"]
+            expiresAt: date(row["expires_at"] as Int64?), data: data, exercise: row["exercise"],
+            purgedAt: date(row["purged_at"] as Int64?)
         )
     }
 
@@ -62,7 +63,19 @@ enum SQLiteRows {
             id: row["id"], partner: row["partner"], hash: row["hash"],
             scopes: Set((row["scopes"] as String).split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
             createdAt: date(row["created_at"] as Int64), expiresAt: date(row["expires_at"] as Int64?),
-            revokedAt: date(row["revoked_at"] as Int64?), lastUsedAt: date(row["last_used_at"] as Int64?)
+            revokedAt: date(row["revoked_at"] as Int64?), lastUsedAt: date(row["last_used_at"] as Int64?),
+            signingSecret: row["signing_secret"]
+        )
+    }
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            sequence: row["sequence"],
+            record: AuditRecord(
+                at: date(row["at"] as Int64), partner: row["partner"], actor: row["actor"], rawAction: row["action"],
+                object: row["object"], detail: row["detail"]
+            ),
+            previousHash: row["previous_hash"], hash: row["hash"]
         )
     }
 

@@ -122,6 +122,28 @@ enum SQLiteSchema {
         migrator.registerMigration("v6: when each key was last used") { db in
             try db.execute(sql: "ALTER TABLE api_key ADD COLUMN last_used_at INTEGER")
         }
+        migrator.registerMigration("v7: audit trail, retention, request signing") { db in
+            // The triggers keep the trail append-only for every writer that goes through SQLite;
+            // the hash chain shows what someone with the file in hand changed anyway.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    sequence INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    partner TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    object TEXT NOT NULL,
+                    detail TEXT,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_partner ON audit(partner, sequence);
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                ALTER TABLE event ADD COLUMN purged_at INTEGER;
+                ALTER TABLE api_key ADD COLUMN signing_secret TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -6,10 +6,14 @@ import SikoModel
 /// completing go through group commit, so many requests share one transaction.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    let sealer: SecretSealer
     private let publisher: GroupCommit<PublishRequest, PublishResult>
     private let completer: GroupCommit<AttemptResult, Void>
 
-    public init(path: String) throws {
+    /// `sealer` seals every secret before it is written; by default its key is the file `path.key`
+    /// beside the database, made on first use.
+    public init(path: String, sealer: SecretSealer? = nil) throws {
+        let sealer = try sealer ?? SecretSealer.keyFile(at: path + ".key")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -17,7 +21,9 @@ public final class SQLiteStore: Store {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator.migrate(pool)
+        try Self.sealPlaintextSecrets(pool: pool, sealer: sealer)
         self.pool = pool
+        self.sealer = sealer
         publisher = GroupCommit(maxBatch: 512) { batch in await Self.flushPublishes(batch, pool: pool) }
         completer = GroupCommit(maxBatch: 1024) { batch in await Self.flushCompletions(batch, pool: pool) }
     }
@@ -31,35 +37,53 @@ public final class SQLiteStore: Store {
     public func insertKey(_ key: StoredKey) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO api_key (id, partner, hash, scopes, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO api_key (id, partner, hash, scopes, created_at, expires_at, revoked_at, signing_secret)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [
                     key.id, key.partner, key.hash, key.scopes.map(\.rawValue).sorted().joined(separator: " "),
                     SQLiteRows.millis(key.createdAt), SQLiteRows.millis(key.expiresAt), SQLiteRows.millis(key.revokedAt),
+                    key.signingSecret.map(sealer.seal),
                 ]
             )
         }
     }
 
     public func key(hash: String) async throws -> StoredKey? {
-        try await pool.read { db in
+        let key = try await pool.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_key WHERE hash = ?"), arguments: [hash]).map(SQLiteRows.key)
         }
+        return try key.map(opened)
+    }
+
+    /// The key with its signing secret unsealed; lists never carry it.
+    private func opened(_ key: StoredKey) throws -> StoredKey {
+        var key = key
+        key.signingSecret = try key.signingSecret.map(sealer.unseal)
+        return key
+    }
+
+    private static func withoutSecret(_ key: StoredKey) -> StoredKey {
+        var key = key
+        key.signingSecret = key.signingSecret == nil ? nil : ""
+        return key
     }
 
     public func keys(partner: String?) async throws -> [StoredKey] {
         try await pool.read { db in
             if let partner {
                 return try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE partner = ? ORDER BY created_at DESC, id", arguments: [partner])
-                    .map(SQLiteRows.key)
+                    .map(SQLiteRows.key).map(Self.withoutSecret)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at DESC, id").map(SQLiteRows.key)
+            return try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at DESC, id").map(SQLiteRows.key).map(Self.withoutSecret)
         }
     }
 
     public func revokeKey(id: String, at date: Date) async throws -> StoredKey? {
         try await pool.write { db in
             try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [SQLiteRows.millis(date), id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map(SQLiteRows.key)
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map(SQLiteRows.key).map(Self.withoutSecret)
         }
     }
 
@@ -72,6 +96,7 @@ public final class SQLiteStore: Store {
     // MARK: Subscriptions
 
     public func insertSubscription(_ subscription: Subscription, secret: String?) async throws {
+        let secret = secret.map(sealer.seal)
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -159,19 +184,26 @@ public final class SQLiteStore: Store {
     /// on its own, so one bad request cannot take the others down with it.
     private static func flushPublishes(_ batch: [PublishRequest], pool: DatabasePool) async -> [Result<PublishResult, any Error>] {
         do {
-            return try await pool.write { db in try batch.map { .success(try publish($0, db: db)) } }
+            return try await pool.write { db in try publishAndAudit(batch, db: db).map { .success($0) } }
         } catch {
             guard batch.count > 1 else { return [.failure(error)] }
             var results: [Result<PublishResult, any Error>] = []
             for request in batch {
                 do {
-                    results.append(.success(try await pool.write { db in try publish(request, db: db) }))
+                    results.append(.success(try await pool.write { db in try publishAndAudit([request], db: db)[0] }))
                 } catch {
                     results.append(.failure(error))
                 }
             }
             return results
         }
+    }
+
+    private static func publishAndAudit(_ requests: [PublishRequest], db: Database) throws -> [PublishResult] {
+        let results = try requests.map { try publish($0, db: db) }
+        let audit = zip(requests, results).compactMap { request, result in result.duplicate ? nil : request.audit }
+        if !audit.isEmpty { try appendAudit(audit, db: db) }
+        return results
     }
 
     private static func publish(_ request: PublishRequest, db: Database) throws -> PublishResult {
@@ -353,11 +385,12 @@ public final class SQLiteStore: Store {
             guard !claimed.isEmpty else { return [] }
             let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
             let subscriptions = try Self.fetchByID(db, table: "subscription", ids: Set(claimed.map(\.subscriptionId)))
+            let sealer = self.sealer
             return claimed.compactMap { delivery -> DeliveryJob? in
                 guard let event = events[delivery.eventId] else { return nil }
                 let subscription = subscriptions[delivery.subscriptionId]
                 return DeliveryJob(
-                    delivery: delivery, event: event, secret: subscription?["secret"],
+                    delivery: delivery, event: event, secret: (subscription?["secret"] as String?).flatMap { try? sealer.unseal($0) },
                     language: (subscription?["language"] as String?).flatMap(Language.init(rawValue:)) ?? .de
                 )
             }
@@ -589,11 +622,33 @@ public final class SQLiteStore: Store {
     // MARK: Secrets
 
     public func secret(named name: String, create: @Sendable () -> [UInt8]) async throws -> [UInt8] {
-        try await pool.write { db in
-            if let value = try Data.fetchOne(db, sql: "SELECT value FROM secret WHERE name = ?", arguments: [name]) { return Array(value) }
+        let sealer = self.sealer
+        return try await pool.write { db in
+            if let value = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM secret WHERE name = ?", arguments: [name]) {
+                return try sealer.unsealBytes(value)
+            }
             let value = create()
-            try db.execute(sql: "INSERT INTO secret (name, value) VALUES (?, ?)", arguments: [name, Data(value)])
+            try db.execute(sql: "INSERT INTO secret (name, value) VALUES (?, ?)", arguments: [name, sealer.seal(value)])
             return value
+        }
+    }
+
+    /// Seals what earlier versions stored in the clear, and proves with a sealed canary that the
+    /// key in hand is the one this database's secrets were sealed with: a wrong key stops the
+    /// start instead of failing every signature later.
+    private static func sealPlaintextSecrets(pool: DatabasePool, sealer: SecretSealer) throws {
+        try pool.write { db in
+            if let canary = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM secret WHERE name = 'sealer-canary'") {
+                guard (try? sealer.unseal(canary)) == "canary" else { throw SecretSealer.KeyError.wrongKey }
+            } else {
+                try db.execute(sql: "INSERT INTO secret (name, value) VALUES ('sealer-canary', ?)", arguments: [sealer.seal("canary")])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, secret FROM subscription WHERE secret IS NOT NULL AND secret NOT LIKE 'sealed:%'") {
+                try db.execute(sql: "UPDATE subscription SET secret = ? WHERE id = ?", arguments: [sealer.seal(row["secret"] as String), row["id"] as String])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM secret WHERE CAST(value AS TEXT) NOT LIKE 'sealed:%'") {
+                try db.execute(sql: "UPDATE secret SET value = ? WHERE name = ?", arguments: [sealer.seal(Array(row["value"] as Data)), row["name"] as String])
+            }
         }
     }
 }

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SikoModel
+import SikoStore
+
+/// Removes personal data past its age: once at start, then daily. `siko purge` runs the same.
+public struct Retention: Sendable {
+    public static let defaultAge: Duration = .seconds(90 * 86_400)
+
+    public let age: Duration
+    let store: any Store
+    let audit: AuditTrail
+    let clock: any WallClock
+
+    public init(age: Duration, store: any Store, clock: any WallClock) {
+        self.age = age
+        self.store = store
+        self.clock = clock
+        audit = AuditTrail(store: store, clock: clock)
+    }
+
+    /// Purges what is older than `age`; the purge itself is audited (with its counts) when it removed anything.
+    @discardableResult
+    public func purge(actor: String = "system") async throws -> PurgeCounts {
+        let now = clock.now()
+        let cutoff = now.addingTimeInterval(-age.timeInterval)
+        let counts = try await store.purge(before: cutoff, at: now)
+        if counts != PurgeCounts(events: 0, deliveries: 0, subscriptions: 0) {
+            try await store.appendAudit([AuditRecord(
+                at: now, partner: "operator", actor: actor, action: .dataPurge, object: "before " + JSONCoding.format(cutoff),
+                detail: "events \(counts.events), deliveries \(counts.deliveries), subscriptions \(counts.subscriptions)"
+            )])
+        }
+        return counts
+    }
+}
+
+/// Runs `Retention` at start and every `interval` while the gateway serves.
+public struct RetentionService: Service {
+    let retention: Retention
+    let interval: Duration
+    let logger: Logger
+
+    public init(retention: Retention, interval: Duration = .seconds(86_400), logger: Logger) {
+        self.retention = retention
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                let counts = try await retention.purge()
+                logger.info("retention purge", metadata: [
+                    "events": "\(counts.events)", "deliveries": "\(counts.deliveries)", "subscriptions": "\(counts.subscriptions)",
+                ])
+            } catch {
+                logger.error("retention purge failed; retried at the next run", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+}
