@@ -80,5 +80,7 @@ public struct Event: Sendable, Codable, Equatable {
         try container.encode(expiresAt, forKey: .expiresAt)
         try container.encode(data, forKey: .data)
         try container.encode(exercise, forKey: .exercise)
+        // Only once purged: webhook receivers never see the field.
+        try container.encodeIfPresent(purgedAt, forKey: .purgedAt)
     }
 }

@@ -45,46 +45,60 @@ extension SQLiteStore {
         let bound = Identifier.lowerBound("evt", at: cutoff)
         let purgedAt = SQLiteRows.millis(now)
         let cutoffMillis = SQLiteRows.millis(cutoff)
-        return try await pool.write { db in
-            // Events whose deliveries still wait for an attempt or a report keep their content
-            // until they end; retention never cancels a send.
-            try db.execute(sql: """
-                CREATE TEMP TABLE IF NOT EXISTS purging (id TEXT PRIMARY KEY) WITHOUT ROWID;
-                DELETE FROM purging;
-                """)
-            try db.execute(
-                sql: """
-                    INSERT INTO purging (id)
-                    SELECT id FROM event e WHERE e.id < ? AND e.purged_at IS NULL
-                      AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.status IN ('pending', 'failed', 'sending'))
-                    """,
-                arguments: [bound]
-            )
-            let events = db.changesCount
-            try db.execute(
-                sql: "UPDATE event SET title = '', body = NULL, data = NULL, purged_at = ? WHERE id IN (SELECT id FROM purging)",
-                arguments: [purgedAt]
-            )
-            try db.execute(sql: """
-                UPDATE attempt SET error = NULL
-                WHERE delivery_id IN (SELECT id FROM delivery WHERE event_id IN (SELECT id FROM purging))
-                """)
-            try db.execute(sql: """
-                UPDATE receipt SET detail = NULL
-                WHERE delivery_id IN (SELECT id FROM delivery WHERE event_id IN (SELECT id FROM purging))
-                """)
-            try db.execute(sql: "UPDATE delivery SET target = '', last_error = NULL WHERE event_id IN (SELECT id FROM purging)")
-            let deliveries = db.changesCount
-            try db.execute(
-                sql: """
-                    UPDATE subscription SET target = '', name = '', secret = NULL
-                    WHERE deleted_at IS NOT NULL AND deleted_at < ? AND target != ''
-                    """,
-                arguments: [cutoffMillis]
-            )
-            let subscriptions = db.changesCount
-            try db.execute(sql: "DELETE FROM purging")
-            return PurgeCounts(events: events, deliveries: deliveries, subscriptions: subscriptions)
+        return try await pool.writeWithoutTransaction { db in
+            // secure_delete zeroes the space the old texts leave behind, and the checkpoint moves
+            // the result out of the WAL, so the removed data is gone from the files, not just hidden.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            var counts = PurgeCounts(events: 0, deliveries: 0, subscriptions: 0)
+            try db.inTransaction {
+                counts = try Self.purge(bound: bound, cutoff: cutoffMillis, purgedAt: purgedAt, db: db)
+                return .commit
+            }
+            _ = try? db.checkpoint(.truncate)
+            return counts
         }
+    }
+
+    private static func purge(bound: String, cutoff cutoffMillis: Int64, purgedAt: Int64, db: Database) throws -> PurgeCounts {
+        // Events whose deliveries still wait for an attempt or a report keep their content
+        // until they end; retention never cancels a send.
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS purging (id TEXT PRIMARY KEY) WITHOUT ROWID;
+            DELETE FROM purging;
+            """)
+        try db.execute(
+            sql: """
+                INSERT INTO purging (id)
+                SELECT id FROM event e WHERE e.id < ? AND e.purged_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.status IN ('pending', 'failed', 'sending'))
+                """,
+            arguments: [bound]
+        )
+        let events = db.changesCount
+        try db.execute(
+            sql: "UPDATE event SET title = '', body = NULL, data = NULL, purged_at = ? WHERE id IN (SELECT id FROM purging)",
+            arguments: [purgedAt]
+        )
+        try db.execute(sql: """
+            UPDATE attempt SET error = NULL
+            WHERE delivery_id IN (SELECT id FROM delivery WHERE event_id IN (SELECT id FROM purging))
+            """)
+        try db.execute(sql: """
+            UPDATE receipt SET detail = NULL
+            WHERE delivery_id IN (SELECT id FROM delivery WHERE event_id IN (SELECT id FROM purging))
+            """)
+        try db.execute(sql: "UPDATE delivery SET target = '', last_error = NULL WHERE event_id IN (SELECT id FROM purging)")
+        let deliveries = db.changesCount
+        try db.execute(
+            sql: """
+                UPDATE subscription SET target = '', name = '', secret = NULL
+                WHERE deleted_at IS NOT NULL AND deleted_at < ? AND target != ''
+                """,
+            arguments: [cutoffMillis]
+        )
+        let subscriptions = db.changesCount
+        try db.execute(sql: "DELETE FROM purging")
+        return PurgeCounts(events: events, deliveries: deliveries, subscriptions: subscriptions)
     }
 }

@@ -68,6 +68,7 @@ struct TestGateway {
         partnerContacts: [String: String] = [:],
         rateLimit: RateLimiter.Limit? = nil,
         clock: any WallClock = SystemClock(),
+        allowPrivateTargets: [CIDR] = [CIDR("127.0.0.0/8")!],
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -77,7 +78,7 @@ struct TestGateway {
         logger.logLevel = .warning
         let channels = ChannelsConfiguration(
             webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: webhookTimeout, concurrency: 32, perTargetConcurrency: perTargetConcurrency, breaker: breaker),
-            allowPrivateTargets: [CIDR("127.0.0.0/8")!], email: email, sms: sms
+            allowPrivateTargets: allowPrivateTargets, email: email, sms: sms
         )
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,

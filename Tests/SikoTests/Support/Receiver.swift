@@ -37,6 +37,8 @@ actor Inbox {
             let buffer = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
+            // HTTP/1.1's Host header arrives as the request's authority.
+            headers["host"] = request.head.authority
             let status = await inbox.record(Received(headers: headers, body: Data(buffer: buffer)))
             if inbox.delay > .zero { try await Task.sleep(for: inbox.delay) }
             var answer = HTTPFields()
