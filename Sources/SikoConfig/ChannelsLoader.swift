@@ -121,7 +121,7 @@ public struct ChannelsLoader: Sendable {
         }
     }
 
-    static let smsKeys: Set<String> = ["url", "user", "password", "from", "publicURL", "maxSegments", "ratePerSecond"]
+    static let smsKeys: Set<String> = ["url", "user", "password", "from", "publicURL", "maxSegments", "ratePerSecond", "allowPrivateTargets"]
 
     private func checkSMS(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
         let url = settings.options["url"] ?? ""
@@ -130,6 +130,16 @@ public struct ChannelsLoader: Sendable {
         }
         if (settings.options["from"] ?? "").isEmpty {
             file.fail(mapping["from"] ?? .mapping(mapping), "from", "is required (the sender name or number)")
+        }
+        var allowed: [CIDR] = []
+        let entries = (settings.options["allowPrivateTargets"] ?? "127.0.0.0/8,::1/128").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for (index, text) in entries.enumerated() where !text.isEmpty {
+            if let cidr = CIDR(text) { allowed.append(cidr) } else {
+                file.fail(mapping["allowPrivateTargets"], "allowPrivateTargets[\(index)]", "'\(text)' is not a CIDR such as 127.0.0.0/8")
+            }
+        }
+        if let host = URLComponents(string: url)?.host, let address = IPAddress(host), !OutboundPolicy(allowed: allowed).permits(address) {
+            file.fail(mapping["url"], "url", "\(host) is private or loopback and not in allowPrivateTargets")
         }
         if let text = settings.options["maxSegments"], !(Int(text).map { (1...10).contains($0) } ?? false) {
             file.fail(mapping["maxSegments"], "maxSegments", "'\(text)' must be a whole number from 1 to 10")

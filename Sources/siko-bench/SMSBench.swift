@@ -21,7 +21,7 @@ struct SMSBench {
             let channel = SMSChannel(
                 settings: .init(maxSegments: 1, concurrency: 8, ratePerSecond: nil, publicURL: "https://siko.example"),
                 templates: templates, reference: reference,
-                gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: "geheim", from: "SiKoRuhr", timeout: .seconds(30)))
+                gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: "geheim", from: "SiKoRuhr", timeout: .seconds(30), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
             )
             let count = 2000
             let start = ContinuousClock.now

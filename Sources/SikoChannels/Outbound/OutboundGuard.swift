@@ -53,6 +53,19 @@ public final class OutboundGuard: Sendable {
         return verdict
     }
 
+    /// For plain http, the URL with its host name replaced by a checked address (and the name for
+    /// the Host header), so the connection goes where the guard looked and nowhere a second DNS
+    /// answer might point. https keeps the name: the certificate must prove it, and no request byte
+    /// leaves before the handshake does. Nil when there is nothing to pin.
+    public static func pinned(_ url: URLComponents, to addresses: [IPAddress]) -> (url: String, host: String)? {
+        guard url.scheme?.lowercased() == "http", let address = addresses.first, let name = url.percentEncodedHost,
+              IPAddress(name) == nil, !name.hasPrefix("[") else { return nil }
+        var pinned = url
+        pinned.percentEncodedHost = address.isV4 ? address.description : "[\(address.description)]"
+        guard let text = pinned.string else { return nil }
+        return (text, url.port.map { "\(name):\($0)" } ?? name)
+    }
+
     /// getaddrinfo blocks, so it runs on NIO's thread pool, never on the event loops or the
     /// cooperative pool.
     private static func resolve(host: String, port: Int) async throws -> [IPAddress] {

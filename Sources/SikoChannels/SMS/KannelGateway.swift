@@ -13,8 +13,11 @@ public final class KannelGateway: SMSGateway {
         public var password: String
         public var from: String
         public var timeout: Duration
+        /// Where the gateway's URL may lead although private or loopback (`allowPrivateTargets` in sms.yaml).
+        public var outbound: OutboundPolicy
 
-        public init(url: String, user: String, password: String, from: String, timeout: Duration) {
+        public init(url: String, user: String, password: String, from: String, timeout: Duration, outbound: OutboundPolicy) {
+            self.outbound = outbound
             self.url = url
             self.user = user
             self.password = password
@@ -23,11 +26,20 @@ public final class KannelGateway: SMSGateway {
         }
     }
 
+    /// `allowPrivateTargets` of sms.yaml, comma-separated; when the key is missing, loopback, where
+    /// Kannel usually runs beside the gateway.
+    public static func allowedNetworks(_ text: String?) -> [CIDR] {
+        guard let text else { return ["127.0.0.0/8", "::1/128"].compactMap(CIDR.init) }
+        return text.split(separator: ",").compactMap { CIDR($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     private let settings: Settings
     private let client: HTTPClient
+    private let outboundGuard: OutboundGuard
 
     public init(settings: Settings) {
         self.settings = settings
+        outboundGuard = OutboundGuard(policy: settings.outbound)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
@@ -58,7 +70,21 @@ public final class KannelGateway: SMSGateway {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public func submit(_ message: SMSMessage) async -> SendReport {
-        var request = HTTPClientRequest(url: url(for: message))
+        let address = url(for: message)
+        guard let components = URLComponents(string: address), let host = components.host else {
+            return SendReport(.retry(after: nil, reason: "SMS gateway URL is not a URL"))
+        }
+        let port = components.port ?? (components.scheme?.lowercased() == "https" ? 443 : 80)
+        let pinned: (url: String, host: String)?
+        switch await outboundGuard.check(host: host, port: port) {
+        case .allowed(let addresses): pinned = OutboundGuard.pinned(components, to: addresses)
+        // The gateway is the operator's, not a partner's: a refusal is a configuration to fix, so
+        // the message waits for it (and a reload) instead of dying.
+        case .refused(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway refused by the outbound guard: \(reason)"))
+        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway: \(reason)"))
+        }
+        var request = HTTPClientRequest(url: pinned?.url ?? address)
+        if let pinned { request.headers.add(name: "host", value: pinned.host) }
         request.method = .GET
         do {
             let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))

@@ -68,11 +68,9 @@ public final class WebhookChannel: Channel {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
         }
         let timestamp = Int(clock.now().timeIntervalSince1970)
-        var request = HTTPClientRequest(url: Self.pinned(url, scheme: scheme, to: addresses) ?? job.delivery.target)
-        if scheme == "http", let authority = url.percentEncodedHost {
-            // Connected by address, addressed by name.
-            request.headers.add(name: "host", value: url.port.map { "\(authority):\($0)" } ?? authority)
-        }
+        let pinned = OutboundGuard.pinned(url, to: addresses)
+        var request = HTTPClientRequest(url: pinned?.url ?? job.delivery.target)
+        if let pinned { request.headers.add(name: "host", value: pinned.host) }
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: settings.userAgent)
@@ -87,16 +85,6 @@ public final class WebhookChannel: Channel {
         } catch {
             return SendReport(.retry(after: nil, reason: Self.describe(error)))
         }
-    }
-
-    /// For plain http, the URL with its host replaced by a checked address, so the connection goes
-    /// where the guard looked and nowhere a second DNS answer might point. https keeps the name:
-    /// the certificate must prove it, and no request byte leaves before the handshake does.
-    static func pinned(_ url: URLComponents, scheme: String, to addresses: [IPAddress]) -> String? {
-        guard scheme == "http", let address = addresses.first, IPAddress(url.host ?? "") == nil else { return nil }
-        var pinned = url
-        pinned.host = address.isV4 ? address.description : "[\(address.description)]"
-        return pinned.string
     }
 
     /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.

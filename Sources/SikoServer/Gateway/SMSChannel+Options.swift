@@ -8,7 +8,8 @@ extension SMSChannel {
         let options = settings.options
         let gateway = KannelGateway(settings: .init(
             url: options["url"] ?? "", user: options["user"] ?? "", password: options["password"] ?? "",
-            from: options["from"] ?? "", timeout: settings.timeout
+            from: options["from"] ?? "", timeout: settings.timeout,
+            outbound: OutboundPolicy(allowed: KannelGateway.allowedNetworks(options["allowPrivateTargets"]))
         ))
         self.init(
             settings: .init(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 @testable import SikoChannels
+import SikoConfig
 import SikoModel
 import Testing
 @testable import SikoServer
@@ -128,9 +129,31 @@ struct OutboundGuardTests {
     @Test("pinning rewrites only plain-http names, brackets IPv6, keeps port, path and query")
     func pinnedURL() throws {
         let url = try #require(URLComponents(string: "http://hooks.example:8080/siko?x=1"))
-        #expect(WebhookChannel.pinned(url, scheme: "http", to: [IPAddress("203.0.113.7")!]) == "http://203.0.113.7:8080/siko?x=1")
-        #expect(WebhookChannel.pinned(url, scheme: "http", to: [IPAddress("2001:db8::1")!]) == "http://[2001:db8:0:0:0:0:0:1]:8080/siko?x=1")
+        #expect(OutboundGuard.pinned(url, to: [IPAddress("203.0.113.7")!])?.url == "http://203.0.113.7:8080/siko?x=1")
+        #expect(OutboundGuard.pinned(url, to: [IPAddress("203.0.113.7")!])?.host == "hooks.example:8080")
+        #expect(OutboundGuard.pinned(url, to: [IPAddress("2001:db8::1")!])?.url == "http://[2001:db8:0:0:0:0:0:1]:8080/siko?x=1")
         let tls = try #require(URLComponents(string: "https://hooks.example/siko"))
-        #expect(WebhookChannel.pinned(tls, scheme: "https", to: [IPAddress("203.0.113.7")!]) == nil, "https keeps its name for the certificate")
+        #expect(OutboundGuard.pinned(tls, to: [IPAddress("203.0.113.7")!]) == nil, "https keeps its name for the certificate")
+    }
+
+    @Test("the SMS gateway's URL: a private address outside sms.yaml's allowPrivateTargets is a config error, a name is checked before connecting")
+    func smsGateway() async throws {
+        let metadata = ChannelsLoader(directory: Repository.channels, environment: ["SIKO_SMS_URL": "http://169.254.169.254/latest"])
+        #expect(throws: ConfigErrors.self) { _ = try metadata.load() }
+        do { _ = try metadata.load() } catch {
+            #expect(error.description.contains("sms.yaml:2: url: 169.254.169.254 is private or loopback and not in allowPrivateTargets"))
+        }
+        #expect(throws: Never.self) { _ = try ChannelsLoader(directory: Repository.channels, environment: [:]).load() }
+
+        let strict = KannelGateway(settings: .init(
+            url: "http://localhost:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2), outbound: OutboundPolicy()
+        ))
+        let report = await strict.submit(SMSMessage(deliveryId: "dlv_1", to: "+4917012345678", text: "x", encoding: .gsm7, reportURL: nil))
+        if case .retry(_, let reason) = report.outcome {
+            #expect(reason.contains("outbound guard") && reason.contains("127.0.0.1"))
+        } else {
+            Issue.record("a gateway URL resolving to loopback went through: \(report.outcome)")
+        }
+        try await strict.shutdown()
     }
 }

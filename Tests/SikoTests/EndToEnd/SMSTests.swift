@@ -31,7 +31,7 @@ struct SMSTests {
         SMSChannel(
             settings: .init(maxSegments: 3, concurrency: 2, ratePerSecond: nil, publicURL: "https://siko.example"),
             templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
-            gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: password, from: "SiKoRuhr", timeout: .seconds(10)))
+            gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: password, from: "SiKoRuhr", timeout: .seconds(10), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
         )
     }
 
@@ -118,7 +118,7 @@ struct SMSTests {
         let nowhere = SMSChannel(
             settings: .init(maxSegments: 1, concurrency: 1, ratePerSecond: nil, publicURL: "https://siko.example"),
             templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
-            gateway: KannelGateway(settings: .init(url: "http://127.0.0.1:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2)))
+            gateway: KannelGateway(settings: .init(url: "http://127.0.0.1:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
         )
         let unreachable = await nowhere.send(job(title: "x"))
         try await nowhere.shutdown()
