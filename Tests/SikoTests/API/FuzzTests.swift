@@ -84,4 +84,39 @@ struct FuzzTests {
             }
         }
     }
+
+    @Test("500 query strings for each reading endpoint and the SMS callback, 500 forged signatures: never a 5xx", arguments: [UInt64(2)])
+    func fuzzQueriesAndSignatures(seed: UInt64) async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                var mutator = Mutator(random: SeededGenerator(seed: seed))
+                let names = ["status", "channel", "limit", "after", "event", "subscription", "partner", "delivery", "token", "answer", "", "ä"]
+                for path in ["/v1/deliveries", "/v1/audit", "/v1/keys", "/v1/callbacks/sms"] {
+                    for _ in 0..<500 {
+                        let query = (0..<mutator.number(0...6)).map { _ in
+                            let value = mutator.pick([mutator.value(), String(mutator.number(-5...2000)), "dlv_x", ""])
+                            return mutator.pick(names) + "=" + (String(value.prefix(300)).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                        }.joined(separator: "&")
+                        let response = try await client.execute(
+                            uri: path + "?" + query, method: path.hasSuffix("sms") ? mutator.pick([.get, .post]) : .get,
+                            headers: [.authorization: "Bearer \(admin)"], body: path.hasSuffix("sms") ? ByteBuffer(bytes: mutator.body()) : nil
+                        )
+                        #expect(response.status.code < 500, "\(path)?\(query) answered \(response.status.code)")
+                    }
+                }
+                let signing = try await fixture.gateway.keys.issue(partner: "stadt-essen", scopes: [.eventsPublish], requireSignature: true).key
+                for _ in 0..<500 {
+                    var headers: HTTPFields = [.authorization: "Bearer \(signing)", .contentType: "application/json"]
+                    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] where mutator.number(0...4) > 0 {
+                        let value = mutator.pick([mutator.value(), String(mutator.number(0...2_000_000_000)), "v1,AAAA v1,===", String(repeating: "v1,x ", count: 900)])
+                        headers[HTTPField.Name(name)!] = value.filter { $0.isASCII && !$0.isNewline }
+                    }
+                    let response = try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(bytes: mutator.body()))
+                    // 413 for the few bodies over 256 KiB, which are refused before their signature is read.
+                    #expect(response.status == .unauthorized || response.status == .contentTooLarge, "a forged signature never gets through")
+                }
+            }
+        }
+    }
 }
