@@ -12,21 +12,34 @@ public enum AuditChain {
     /// Hex SHA-256 over the sequence number, the previous hash and every field, each length-prefixed
     /// so no two different entries can encode alike. Times count in whole milliseconds, as stored.
     public static func hash(sequence: Int64, previousHash: String, record: AuditRecord) -> String {
-        var hasher = SHA256()
-        let detail = record.detail.map { "1" + $0 } ?? "0"
-        let fields = [
-            String(sequence), previousHash, String(Int64((record.at.timeIntervalSince1970 * 1000).rounded())),
-            record.partner, record.actor, record.action, record.object, detail,
-        ]
-        for field in fields {
-            hasher.update(data: Array("\(field.utf8.count):".utf8))
-            hasher.update(data: Array(field.utf8))
+        let millis = Int64((record.at.timeIntervalSince1970 * 1000).rounded())
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + record.object.utf8.count + (record.detail?.utf8.count ?? 0))
+        func append(_ field: String) {
+            bytes.append(contentsOf: String(field.utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: field.utf8)
         }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        append(String(sequence))
+        append(previousHash)
+        append(String(millis))
+        append(record.partner)
+        append(record.actor)
+        append(record.action)
+        append(record.object)
+        append(record.detail.map { "1" + $0 } ?? "0")
+        let digest = SHA256.hash(data: bytes)
+        // Once per published event: a table, not a String per byte.
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in digest {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Where the chain first breaks, and why.
     public struct Break: Sendable, Equatable, CustomStringConvertible {

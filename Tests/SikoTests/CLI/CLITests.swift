@@ -1,6 +1,7 @@
 import Foundation
 import SikoStore
 import Testing
+@testable import SikoServer
 
 /// The real `siko` executable, as operators run it.
 @Suite("siko command line")
@@ -98,5 +99,26 @@ struct CLITests {
         #expect(stored.revokedAt != nil && stored.expiresAt != nil)
         #expect(try siko("keys", "revoke", "--data", folder.path, "siko_unknown000").status == 1)
         #expect(try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "admin", "--expires", "bald").status != 0)
+    }
+
+    @Test("siko keys create --require-signature prints key and signing secret; both actions are in siko audit list; siko purge runs")
+    func signatureAuditPurge() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let created = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--require-signature")
+        #expect(created.status == 0)
+        let lines = created.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines[0].hasPrefix("siko_") && lines[1].hasPrefix("whsec_"))
+        let id = String(lines[0].split(separator: "_").prefix(2).joined(separator: "_"))
+        let stored = try #require(try await SQLiteStore(path: folder.file("siko.sqlite")).key(hash: KeyAuthority.hash(lines[0])))
+        #expect(stored.signingSecret == lines[1])
+        _ = try siko("keys", "revoke", "--data", folder.path, id)
+        let audit = try siko("audit", "list", "--data", folder.path)
+        #expect(audit.status == 0)
+        #expect(audit.stdout.contains("operator\tcli\tkey.create\t\(id)") && audit.stdout.contains("operator\tcli\tkey.revoke\t\(id)"))
+        #expect(try siko("audit", "verify", "--data", folder.path).stdout.contains("intact: 2 entries"))
+        let purge = try siko("purge", "--data", folder.path, "--older-than", "90d")
+        #expect(purge.status == 0 && purge.stdout.contains("purged 0 events"))
+        #expect(try siko("purge", "--data", folder.path, "--older-than", "neunzig").status != 0)
     }
 }
