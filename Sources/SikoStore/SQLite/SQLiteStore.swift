@@ -386,11 +386,13 @@ public final class SQLiteStore: Store {
             let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
             let subscriptions = try Self.fetchByID(db, table: "subscription", ids: Set(claimed.map(\.subscriptionId)))
             let sealer = self.sealer
+            // Once per subscription in the batch, not per delivery: a fan-out claims many of one.
+            let secrets = subscriptions.compactMapValues { row in (row["secret"] as String?).flatMap { try? sealer.unseal($0) } }
             return claimed.compactMap { delivery -> DeliveryJob? in
                 guard let event = events[delivery.eventId] else { return nil }
                 let subscription = subscriptions[delivery.subscriptionId]
                 return DeliveryJob(
-                    delivery: delivery, event: event, secret: (subscription?["secret"] as String?).flatMap { try? sealer.unseal($0) },
+                    delivery: delivery, event: event, secret: secrets[delivery.subscriptionId],
                     language: (subscription?["language"] as String?).flatMap(Language.init(rawValue:)) ?? .de
                 )
             }

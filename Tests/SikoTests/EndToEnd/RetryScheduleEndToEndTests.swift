@@ -129,10 +129,17 @@ struct RetryScheduleEndToEndTests {
                         clock.advance(by: 1.2 * Double(day))
                         fixture.gateway.dispatcher.wake.signal()
                         delivery = try await waitForAttempt(fixture, id, attempt)
-                        let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        // The dispatcher disables right after recording the attempt: wait (bounded) for it.
+                        let deadline = ContinuousClock.now + .seconds(5)
+                        var subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        while attempt == 6, subscription.enabled, ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(10))
+                            subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        }
                         // Attempt 6 is six days after the first failure: past the five-day limit.
                         #expect(subscription.enabled == (attempt < 6), "attempt \(attempt)")
                     }
+                    delivery = try #require(try await fixture.store.delivery(id: id))
                     let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
                     #expect(subscription.disabledReason?.hasPrefix("deliveries failed without a success for 5 days") == true)
                     #expect(delivery.status == .suppressed && delivery.lastError?.hasPrefix("subscription disabled") == true)
@@ -143,6 +150,15 @@ struct RetryScheduleEndToEndTests {
                     #expect(later.body["deliveries"] as? Int == 0)
                     let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
                     #expect(metrics.contains(#"siko_subscriptions_disabled_total{reason="failing"} 1"#))
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    var audited = false
+                    while !audited, ContinuousClock.now < deadline {
+                        audited = try await fixture.store.auditEntries(after: 0, limit: 100, partner: "stadt-essen").contains {
+                            $0.record.action == "subscription.disable" && $0.record.actor == "system" && $0.record.object == subscriptionID
+                        }
+                        if !audited { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                    #expect(audited, "the gateway's own disabling is in the audit trail")
                 }
             }
         }
