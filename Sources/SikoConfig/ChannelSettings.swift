@@ -37,10 +37,16 @@ public struct ChannelsConfiguration: Sendable, Equatable {
     public var allowPrivateTargets: [CIDR]
     public var email: ChannelSettings?
     public var sms: ChannelSettings?
+    /// Networks the SMS gateway's URL may reach although private or loopback (`sms.yaml`).
+    public var smsAllowPrivateTargets: [CIDR]
 
-    public init(webhook: ChannelSettings, allowPrivateTargets: [CIDR] = [], email: ChannelSettings? = nil, sms: ChannelSettings? = nil) {
+    public init(
+        webhook: ChannelSettings, allowPrivateTargets: [CIDR] = [], email: ChannelSettings? = nil, sms: ChannelSettings? = nil,
+        smsAllowPrivateTargets: [CIDR] = OutboundPolicy.loopback
+    ) {
         self.webhook = webhook
         self.allowPrivateTargets = allowPrivateTargets
+        self.smsAllowPrivateTargets = smsAllowPrivateTargets
         self.email = email
         self.sms = sms
     }

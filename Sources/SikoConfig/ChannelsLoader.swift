@@ -23,19 +23,25 @@ public struct ChannelsLoader: Sendable {
         }
         var errors = webhookFile.errors
         var optional: [ChannelKind: ChannelSettings] = [:]
+        var smsAllow = OutboundPolicy.loopback
         for kind in [ChannelKind.email, .sms] {
             let path = file("\(kind.rawValue).yaml")
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let yaml = YAMLFile(path: path, expand: expand)
             let settings = readSettings(yaml, extra: kind == .email ? Self.emailKeys : Self.smsKeys)
             if let settings, let mapping = yaml.root?.mapping {
-                if kind == .email { checkEmail(settings, yaml, mapping) } else { checkSMS(settings, yaml, mapping) }
+                if kind == .email { checkEmail(settings, yaml, mapping) } else {
+                    if let node = mapping["allowPrivateTargets"] { smsAllow = readCIDRs(node, file: yaml, mapping: mapping) }
+                    checkSMS(settings, allowed: smsAllow, yaml, mapping)
+                }
             }
             optional[kind] = settings
             errors += yaml.errors
         }
         guard errors.isEmpty, let webhook else { throw ConfigErrors(errors) }
-        return ChannelsConfiguration(webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms])
+        return ChannelsConfiguration(
+            webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms], smsAllowPrivateTargets: smsAllow
+        )
     }
 
     private func file(_ name: String) -> String {
@@ -123,20 +129,13 @@ public struct ChannelsLoader: Sendable {
 
     static let smsKeys: Set<String> = ["url", "user", "password", "from", "publicURL", "maxSegments", "ratePerSecond", "allowPrivateTargets"]
 
-    private func checkSMS(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
+    private func checkSMS(_ settings: ChannelSettings, allowed: [CIDR], _ file: YAMLFile, _ mapping: Node.Mapping) {
         let url = settings.options["url"] ?? ""
         if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             file.fail(mapping["url"] ?? .mapping(mapping), "url", "'\(url)' must be the gateway's http(s) sendsms URL")
         }
         if (settings.options["from"] ?? "").isEmpty {
             file.fail(mapping["from"] ?? .mapping(mapping), "from", "is required (the sender name or number)")
-        }
-        var allowed: [CIDR] = []
-        let entries = (settings.options["allowPrivateTargets"] ?? "127.0.0.0/8,::1/128").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for (index, text) in entries.enumerated() where !text.isEmpty {
-            if let cidr = CIDR(text) { allowed.append(cidr) } else {
-                file.fail(mapping["allowPrivateTargets"], "allowPrivateTargets[\(index)]", "'\(text)' is not a CIDR such as 127.0.0.0/8")
-            }
         }
         if let host = URLComponents(string: url)?.host, let address = IPAddress(host), !OutboundPolicy(allowed: allowed).permits(address) {
             file.fail(mapping["url"], "url", "\(host) is private or loopback and not in allowPrivateTargets")
@@ -161,7 +160,7 @@ public struct ChannelsLoader: Sendable {
     private func readCIDRs(_ node: Node, file: YAMLFile, mapping: Node.Mapping) -> [CIDR] {
         let entries: [(String, Node)]
         if node.scalar != nil {
-            // One string, comma-separated, as `${SIKO_WEBHOOK_ALLOW:-}` gives it.
+            // One string, comma-separated, as `${SIKO_WEBHOOK_ALLOW:-}` or `${SIKO_SMS_ALLOW:-…}` gives it.
             guard let text = file.string(mapping, "allowPrivateTargets", field: "allowPrivateTargets") else { return [] }
             entries = text.split(separator: ",").map { (String($0).trimmingCharacters(in: .whitespaces), node) }
         } else {

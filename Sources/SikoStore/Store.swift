@@ -110,6 +110,8 @@ public struct PurgeCounts: Sendable, Equatable {
         self.deliveries = deliveries
         self.subscriptions = subscriptions
     }
+
+    public var isEmpty: Bool { events == 0 && deliveries == 0 && subscriptions == 0 }
 }
 
 /// An event with its planned deliveries, to be stored as one.

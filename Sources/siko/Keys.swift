@@ -47,10 +47,10 @@ struct Keys: AsyncParsableCommand {
                 )
                 print(issued.key)
                 if let secret = issued.record.signingSecret { print(secret) }
-                try await store.appendAudit([AuditRecord(
-                    at: Date(), partner: "operator", actor: "cli", action: .keyCreate, object: issued.record.id,
+                try await AuditTrail(store: store, clock: SystemClock()).record(
+                    partner: AuditTrail.operatorPartner, actor: "cli", .keyCreate, object: issued.record.id,
                     detail: "for \(partner): \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))"
-                )])
+                )
                 CLI.printError("created \(issued.record.id) for \(partner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
             } catch let error as KeyAuthority.IssueError {
                 CLI.printError("error: \(error)")
@@ -94,9 +94,9 @@ struct Keys: AsyncParsableCommand {
                 CLI.printError("error: no key \(id)")
                 throw ExitCode(1)
             }
-            try await store.appendAudit([AuditRecord(
-                at: Date(), partner: "operator", actor: "cli", action: .keyRevoke, object: key.id, detail: "of \(key.partner)"
-            )])
+            try await AuditTrail(store: store, clock: SystemClock()).record(
+                partner: AuditTrail.operatorPartner, actor: "cli", .keyRevoke, object: key.id, detail: "of \(key.partner)"
+            )
             CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")
         }
     }

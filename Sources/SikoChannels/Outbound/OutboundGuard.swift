@@ -29,6 +29,12 @@ public final class OutboundGuard: Sendable {
         self.cacheLifetime = cacheLifetime
     }
 
+    /// An http(s) URL's host, on its port (80 or 443 unless it names one).
+    public func check(_ url: URLComponents) async -> Verdict {
+        guard let host = url.host, !host.isEmpty else { return .refused("the URL has no host") }
+        return await check(host: host, port: url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))
+    }
+
     public func check(host: String, port: Int) async -> Verdict {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = IPAddress(bare) {

@@ -26,20 +26,16 @@ public final class KannelGateway: SMSGateway {
         }
     }
 
-    /// `allowPrivateTargets` of sms.yaml, comma-separated; when the key is missing, loopback, where
-    /// Kannel usually runs beside the gateway.
-    public static func allowedNetworks(_ text: String?) -> [CIDR] {
-        guard let text else { return ["127.0.0.0/8", "::1/128"].compactMap(CIDR.init) }
-        return text.split(separator: ",").compactMap { CIDR($0.trimmingCharacters(in: .whitespaces)) }
-    }
-
     private let settings: Settings
     private let client: HTTPClient
     private let outboundGuard: OutboundGuard
+    /// `settings.url`, parsed once: the guard checks its host before every message.
+    private let gatewayURL: URLComponents?
 
     public init(settings: Settings) {
         self.settings = settings
         outboundGuard = OutboundGuard(policy: settings.outbound)
+        gatewayURL = URLComponents(string: settings.url)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
@@ -48,7 +44,7 @@ public final class KannelGateway: SMSGateway {
 
     /// The sendsms request: UTF-8 text, and `coding` 2 (UCS-2) whenever GSM-7 cannot carry it,
     /// since Kannel would otherwise replace what GSM lacks by "?".
-    func url(for message: SMSMessage) -> String {
+    func url(for message: SMSMessage, base: String) -> String {
         var parameters: [(String, String)] = [
             ("username", settings.user), ("password", settings.password), ("from", settings.from), ("to", message.to),
             ("text", message.text), ("charset", "UTF-8"), ("coding", message.encoding == .gsm7 ? "0" : "2"),
@@ -58,7 +54,7 @@ public final class KannelGateway: SMSGateway {
             parameters += [("dlr-mask", "31"), ("dlr-url", reportURL)]
         }
         let query = parameters.map { "\($0)=\(Self.escaped($1))" }.joined(separator: "&")
-        return settings.url + (settings.url.contains("?") ? "&" : "?") + query
+        return base + (base.contains("?") ? "&" : "?") + query
     }
 
     /// Everything but RFC 3986's unreserved characters escaped: URLComponents would leave "&", "="
@@ -70,20 +66,16 @@ public final class KannelGateway: SMSGateway {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public func submit(_ message: SMSMessage) async -> SendReport {
-        let address = url(for: message)
-        guard let components = URLComponents(string: address), let host = components.host else {
-            return SendReport(.retry(after: nil, reason: "SMS gateway URL is not a URL"))
-        }
-        let port = components.port ?? (components.scheme?.lowercased() == "https" ? 443 : 80)
+        guard let gatewayURL else { return SendReport(.retry(after: nil, reason: "SMS gateway URL is not a URL")) }
         let pinned: (url: String, host: String)?
-        switch await outboundGuard.check(host: host, port: port) {
-        case .allowed(let addresses): pinned = OutboundGuard.pinned(components, to: addresses)
+        switch await outboundGuard.check(gatewayURL) {
+        case .allowed(let addresses): pinned = OutboundGuard.pinned(gatewayURL, to: addresses)
         // The gateway is the operator's, not a partner's: a refusal is a configuration to fix, so
         // the message waits for it (and a reload) instead of dying.
         case .refused(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway refused by the outbound guard: \(reason)"))
         case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway: \(reason)"))
         }
-        var request = HTTPClientRequest(url: pinned?.url ?? address)
+        var request = HTTPClientRequest(url: url(for: message, base: pinned?.url ?? settings.url))
         if let pinned { request.headers.add(name: "host", value: pinned.host) }
         request.method = .GET
         do {

@@ -47,13 +47,12 @@ public final class WebhookChannel: Channel {
         guard let secret = job.secret, let signer = try? WebhookSigner(secret: secret) else {
             return SendReport(.permanent(reason: "the subscription has no valid signing secret"))
         }
-        guard let url = URLComponents(string: job.delivery.target), let host = url.host,
+        guard let url = URLComponents(string: job.delivery.target), url.host != nil,
               let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             return SendReport(.permanent(reason: "target is not an http(s) URL"))
         }
-        let port = url.port ?? (scheme == "https" ? 443 : 80)
         let addresses: [IPAddress]
-        switch await outboundGuard.check(host: host, port: port) {
+        switch await outboundGuard.check(url) {
         case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
         case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: reason))
         case .allowed(let checked): addresses = checked

@@ -14,6 +14,9 @@ public struct OutboundPolicy: Sendable, Equatable {
         "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
     ].compactMap(CIDR.init)
 
+    /// Loopback only: where an SMS gateway usually runs beside the gateway.
+    public static let loopback: [CIDR] = ["127.0.0.0/8", "::1/128"].compactMap(CIDR.init)
+
     public func permits(_ address: IPAddress) -> Bool {
         let address = address.unmapped
         if allowed.contains(where: { $0.contains(address) }) { return true }

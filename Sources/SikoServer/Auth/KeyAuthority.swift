@@ -82,17 +82,9 @@ public struct KeyAuthority: Sendable {
         try await store.revokeKey(id: id, at: clock.now())
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Hex SHA-256. Runs on every request, so it avoids `String(format:)` (which cost 10% of ingest).
+    /// Hex SHA-256; runs on every request.
     static func hash(_ key: String) -> String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(key.utf8)) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: Array(key.utf8)))
     }
 
     /// URL-safe base64 without padding.

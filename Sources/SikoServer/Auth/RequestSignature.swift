@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SikoChannels
 import Synchronization
 
@@ -7,6 +8,9 @@ import Synchronization
 /// `webhook-signature` must match the body, and a `webhook-id` is accepted once.
 struct RequestSignature: Sendable {
     static let window: TimeInterval = 300
+    static let idField = HTTPField.Name("webhook-id")!
+    static let timestampField = HTTPField.Name("webhook-timestamp")!
+    static let signatureField = HTTPField.Name("webhook-signature")!
 
     enum Refusal: Error, Equatable {
         case missing

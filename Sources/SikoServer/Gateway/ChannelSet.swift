@@ -38,7 +38,10 @@ final class ChannelSet: Sendable {
             routes[.email] = Self.route(email, emailSettings)
         }
         if let smsSettings = settings.sms, let smsTemplates {
-            let sms = SMSChannel(options: smsSettings, templates: smsTemplates, reference: reference, receiptToken: receiptToken)
+            let sms = SMSChannel(
+                options: smsSettings, allowPrivateTargets: settings.smsAllowPrivateTargets, templates: smsTemplates,
+                reference: reference, receiptToken: receiptToken
+            )
             channels.append(sms)
             routes[.sms] = Self.route(sms, smsSettings)
         }

@@ -24,9 +24,8 @@ public struct EventIntake: Sendable {
         let deliveries = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
         let result: PublishResult
         do {
-            let audit = AuditRecord(
-                at: now, partner: identity.partner, actor: identity.keyID, action: .eventPublish, object: event.id,
-                detail: "\(event.topic), \(event.urgency.rawValue), \(deliveries.count) deliveries"
+            let audit = identity.auditRecord(
+                .eventPublish, object: event.id, detail: "\(event.topic), \(event.urgency.rawValue), \(deliveries.count) deliveries", at: now
             )
             result = try await store.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: deliveries, audit: audit))
         } catch {

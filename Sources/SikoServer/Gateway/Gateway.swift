@@ -67,7 +67,7 @@ public final class Gateway: Sendable {
             metrics: factory, onSubscriptionDisabled: { id, reason in
                 engine.remove(id: id)
                 if let partner = (try? await store.subscription(id: id))?.partner {
-                    do { try await audit.recordSystem(partner: partner, .subscriptionDisable, object: id, detail: reason) } catch {
+                    do { try await audit.record(partner: partner, actor: "system", .subscriptionDisable, object: id, detail: reason) } catch {
                         logger.error("cannot audit a disabled subscription", metadata: ["subscription": "\(id)", "error": "\(error)"])
                     }
                 }

@@ -26,11 +26,11 @@ public struct Retention: Sendable {
         let now = clock.now()
         let cutoff = now.addingTimeInterval(-age.timeInterval)
         let counts = try await store.purge(before: cutoff, at: now)
-        if counts != PurgeCounts(events: 0, deliveries: 0, subscriptions: 0) {
-            try await store.appendAudit([AuditRecord(
-                at: now, partner: "operator", actor: actor, action: .dataPurge, object: "before " + JSONCoding.format(cutoff),
+        if !counts.isEmpty {
+            try await audit.record(
+                partner: AuditTrail.operatorPartner, actor: actor, .dataPurge, object: "before " + JSONCoding.format(cutoff),
                 detail: "events \(counts.events), deliveries \(counts.deliveries), subscriptions \(counts.subscriptions)"
-            )])
+            )
         }
         return counts
     }

@@ -4,12 +4,14 @@ import SikoModel
 
 extension SMSChannel {
     /// From the values of `Channels/sms.yaml` (already checked by `ChannelsLoader`), through Kannel.
-    convenience init(options settings: ChannelSettings, templates: SMSTemplates, reference: ReferenceData, receiptToken: ReceiptToken) {
+    convenience init(
+        options settings: ChannelSettings, allowPrivateTargets: [CIDR], templates: SMSTemplates, reference: ReferenceData, receiptToken: ReceiptToken
+    ) {
         let options = settings.options
         let gateway = KannelGateway(settings: .init(
             url: options["url"] ?? "", user: options["user"] ?? "", password: options["password"] ?? "",
             from: options["from"] ?? "", timeout: settings.timeout,
-            outbound: OutboundPolicy(allowed: KannelGateway.allowedNetworks(options["allowPrivateTargets"]))
+            outbound: OutboundPolicy(allowed: allowPrivateTargets)
         ))
         self.init(
             settings: .init(

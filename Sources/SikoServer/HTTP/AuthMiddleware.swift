@@ -33,8 +33,8 @@ struct AuthMiddleware: RouterMiddleware {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             request.body = .init(buffer: body)
             let headers = RequestSignature.Headers(
-                id: request.headers[HTTPField.Name("webhook-id")!], timestamp: request.headers[HTTPField.Name("webhook-timestamp")!],
-                signature: request.headers[HTTPField.Name("webhook-signature")!]
+                id: request.headers[RequestSignature.idField], timestamp: request.headers[RequestSignature.timestampField],
+                signature: request.headers[RequestSignature.signatureField]
             )
             do {
                 try signatures.check(headers, body: body.readableBytesView, secret: secret, keyID: identity.keyID, now: clock.now())

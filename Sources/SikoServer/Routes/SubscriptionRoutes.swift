@@ -41,9 +41,8 @@ struct SubscriptionRoutes {
     private func refuseIfPrivate(_ subscription: Subscription) async throws {
         guard subscription.channel == .webhook, let url = URLComponents(string: subscription.target), let host = url.host,
               IPAddress(host) == nil else { return }
-        let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
         let outbound = OutboundGuard(policy: gateway.channelSettings.outboundPolicy)
-        if case .refused(let reason) = await outbound.check(host: host, port: port) {
+        if case .refused(let reason) = await outbound.check(url) {
             throw Problem.validation(.init(errors: [.init("target", reason + " (see allowPrivateTargets)")]))
         }
     }

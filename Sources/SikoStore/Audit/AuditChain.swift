@@ -28,18 +28,8 @@ public enum AuditChain {
         append(record.action)
         append(record.object)
         append(record.detail.map { "1" + $0 } ?? "0")
-        let digest = SHA256.hash(data: bytes)
-        // Once per published event: a table, not a String per byte.
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.encode(SHA256.hash(data: bytes))
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Where the chain first breaks, and why.
     public struct Break: Sendable, Equatable, CustomStringConvertible {

@@ -21,7 +21,7 @@ public final class SQLiteStore: Store {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator.migrate(pool)
-        try Self.sealPlaintextSecrets(pool: pool, sealer: sealer)
+        try Self.prepareSealing(pool: pool, sealer: sealer)
         self.pool = pool
         self.sealer = sealer
         publisher = GroupCommit(maxBatch: 512) { batch in await Self.flushPublishes(batch, pool: pool) }
@@ -57,34 +57,30 @@ public final class SQLiteStore: Store {
         return try key.map(opened)
     }
 
-    /// The key with its signing secret unsealed; lists never carry it.
+    /// The key with its signing secret unsealed (views never show it).
     private func opened(_ key: StoredKey) throws -> StoredKey {
         var key = key
         key.signingSecret = try key.signingSecret.map(sealer.unseal)
         return key
     }
 
-    private static func withoutSecret(_ key: StoredKey) -> StoredKey {
-        var key = key
-        key.signingSecret = key.signingSecret == nil ? nil : ""
-        return key
-    }
-
     public func keys(partner: String?) async throws -> [StoredKey] {
-        try await pool.read { db in
+        let keys = try await pool.read { db in
             if let partner {
                 return try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE partner = ? ORDER BY created_at DESC, id", arguments: [partner])
-                    .map(SQLiteRows.key).map(Self.withoutSecret)
+                    .map(SQLiteRows.key)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at DESC, id").map(SQLiteRows.key).map(Self.withoutSecret)
+            return try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at DESC, id").map(SQLiteRows.key)
         }
+        return try keys.map(opened)
     }
 
     public func revokeKey(id: String, at date: Date) async throws -> StoredKey? {
-        try await pool.write { db in
+        let key = try await pool.write { db in
             try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [SQLiteRows.millis(date), id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map(SQLiteRows.key).map(Self.withoutSecret)
+            return try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map(SQLiteRows.key)
         }
+        return try key.map(opened)
     }
 
     public func touchKey(id: String, at date: Date) async throws {
@@ -635,16 +631,16 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Seals what earlier versions stored in the clear, and proves with a sealed canary that the
-    /// key in hand is the one this database's secrets were sealed with: a wrong key stops the
-    /// start instead of failing every signature later.
-    private static func sealPlaintextSecrets(pool: DatabasePool, sealer: SecretSealer) throws {
+    /// Proves with a sealed canary that the key in hand is the one this database's secrets were
+    /// sealed with: a wrong key stops the start instead of failing every signature later. Without
+    /// a canary the database predates sealing, so what it holds in the clear is sealed once.
+    private static func prepareSealing(pool: DatabasePool, sealer: SecretSealer) throws {
         try pool.write { db in
             if let canary = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM secret WHERE name = 'sealer-canary'") {
                 guard (try? sealer.unseal(canary)) == "canary" else { throw SecretSealer.KeyError.wrongKey }
-            } else {
-                try db.execute(sql: "INSERT INTO secret (name, value) VALUES ('sealer-canary', ?)", arguments: [sealer.seal("canary")])
+                return
             }
+            try db.execute(sql: "INSERT INTO secret (name, value) VALUES ('sealer-canary', ?)", arguments: [sealer.seal("canary")])
             for row in try Row.fetchAll(db, sql: "SELECT id, secret FROM subscription WHERE secret IS NOT NULL AND secret NOT LIKE 'sealed:%'") {
                 try db.execute(sql: "UPDATE subscription SET secret = ? WHERE id = ?", arguments: [sealer.seal(row["secret"] as String), row["id"] as String])
             }

@@ -251,8 +251,10 @@ struct AccountabilityTests {
         do {
             let store = try SQLiteStore(path: path)
             try await store.insertSubscription(subscription(id: "sub_legacy", areas: ["essen"]), secret: "whsec_placeholder")
+            // As a database from before sealing: the secret in the clear, and no canary.
             try await store.pool.write { db in
                 try db.execute(sql: "UPDATE subscription SET secret = 'whsec_bGVnYWN5LXNlY3JldC0xMjM0NTY3OA==' WHERE id = 'sub_legacy'")
+                try db.execute(sql: "DELETE FROM secret WHERE name = 'sealer-canary'")
             }
         }
         let reopened = try SQLiteStore(path: path)
