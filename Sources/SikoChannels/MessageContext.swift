@@ -45,15 +45,13 @@ struct MessageContext {
         date.formatted(language == .de ? germanTime : englishTime)
     }
 
-    private static let berlin = TimeZone(identifier: "Europe/Berlin")!
-
     private static let germanTime = Date.VerbatimFormatStyle(
         format: "\(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) Uhr",
-        locale: Locale(identifier: "de_DE"), timeZone: berlin, calendar: Calendar(identifier: .gregorian)
+        locale: Locale(identifier: "de_DE"), timeZone: GatewayCalendar.timeZone, calendar: Calendar(identifier: .gregorian)
     )
 
     private static let englishTime = Date.VerbatimFormatStyle(
         format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) (Berlin time)",
-        locale: Locale(identifier: "en_GB"), timeZone: berlin, calendar: Calendar(identifier: .gregorian)
+        locale: Locale(identifier: "en_GB"), timeZone: GatewayCalendar.timeZone, calendar: Calendar(identifier: .gregorian)
     )
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SikoChannels
 import SikoConfig
+import SikoModel
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate Rules/ and Channels/; lists every error as file:line: field: message.")
@@ -17,7 +18,7 @@ struct Check: AsyncParsableCommand {
             summary.append("\(reference.areas.count) areas, \(reference.topics.count) topics, \(reference.partners.count) partners")
             summary.append(
                 "\(policies.quietHours.count) quiet-hours rules, duplicates "
-                    + (policies.duplicateWindow.map { "within \($0.components.seconds / 60)m" } ?? "off")
+                    + (policies.duplicateWindow.map { "within " + DurationText.format($0) } ?? "off")
                     + ", flood limits on " + (policies.floodLimits.isEmpty ? "none" : policies.floodLimits.keys.map(\.rawValue).sorted().joined(separator: ", "))
             )
         } catch {

@@ -38,16 +38,14 @@ public struct PolicyEngine: Sendable {
 
     public func decide(_ event: Event, for matches: [SubscriptionIndex.Entry], now: Date, memory: inout PolicyMemory) -> [PolicyDecision] {
         if let expiresAt = event.expiresAt, expiresAt <= now {
-            let reason = "the event expired at \(Self.format(expiresAt))"
+            let reason = "the event expired at \(JSONCoding.format(expiresAt))"
             return matches.map { _ in PolicyDecision(action: .suppress, rule: .expired, reason: reason) }
         }
         if let window = policies.duplicateWindow {
-            if let original = memory.recentEvents.original(of: event, within: window) {
-                let reason = "repeats \(original.eventId) of \(Self.format(original.publishedAt)) (same publisher, topic, areas and title within \(Self.format(window)), urgency not higher)"
+            if let original = memory.recentEvents.admit(event, within: window, now: now) {
+                let reason = "repeats \(original.eventId) of \(JSONCoding.format(original.publishedAt)) (same publisher, topic, areas and title within \(DurationText.format(window)), urgency not higher)"
                 return matches.map { _ in PolicyDecision(action: .suppress, rule: .duplicate, reason: reason) }
             }
-            memory.recentEvents.forget(before: now.addingTimeInterval(-window.timeInterval))
-            memory.recentEvents.record(event)
         }
         var quietPeriods = [QuietPeriod?](repeating: nil, count: policies.quietHours.count)
         return matches.map { match in
@@ -69,7 +67,7 @@ public struct PolicyEngine: Sendable {
         if rule.isQuiet(at: now, calendar: calendar) {
             let end = rule.end(after: now, calendar: calendar)
             let period = "quiet hours '\(rule.name)' \(rule.from)–\(rule.until) for urgency below \(rule.below.rawValue)"
-            result = .quiet(end: end, period: period, deferral: "deferred until \(Self.format(end)) by \(period)")
+            result = .quiet(end: end, period: period, deferral: "deferred until \(JSONCoding.format(end)) by \(period)")
         } else {
             result = .notQuiet
         }
@@ -83,7 +81,7 @@ public struct PolicyEngine: Sendable {
         var content = DeliveryContent.full
         var rule: PolicyRule?
         var reason: String?
-        switch event.classification == .public ? .send(.full, reason: nil) : policies.classification.verdict(for: event.classification, subscription: match.subscription) {
+        switch policies.classification.verdict(for: event.classification, subscription: match.subscription) {
         case .suppress(let why):
             return PolicyDecision(action: .suppress, rule: .classification, reason: why)
         case .send(let verdict, let why):
@@ -101,7 +99,7 @@ public struct PolicyEngine: Sendable {
             if let expiresAt = event.expiresAt, expiresAt <= end {
                 return PolicyDecision(
                     action: .suppress, content: content, rule: .expired,
-                    reason: "the event expires at \(Self.format(expiresAt)), before \(period) end at \(Self.format(end))"
+                    reason: "the event expires at \(JSONCoding.format(expiresAt)), before \(period) end at \(JSONCoding.format(end))"
                 )
             }
             sendAt = end
@@ -119,19 +117,11 @@ public struct PolicyEngine: Sendable {
             if !admitted {
                 return PolicyDecision(
                     action: .suppress, content: content, rule: .floodLimit,
-                    reason: "\(sent) \(channel.rawValue) deliveries to this target within \(Self.format(limit.per)) (at most \(limit.max); critical events are exempt)"
+                    reason: "\(sent) \(channel.rawValue) deliveries to this target within \(DurationText.format(limit.per)) (at most \(limit.max); critical events are exempt)"
                 )
             }
         }
         return PolicyDecision(action: .send(at: sendAt), content: content, rule: rule, reason: reason)
     }
 
-    static func format(_ date: Date) -> String { JSONCoding.format(date) }
-
-    static func format(_ duration: Duration) -> String {
-        let seconds = duration.components.seconds
-        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
-        if seconds % 60 == 0 { return "\(seconds / 60)m" }
-        return "\(seconds)s"
-    }
 }

@@ -31,21 +31,19 @@ public struct RecentEvents: Sendable {
 
     public init() {}
 
-    public var count: Int { originals.count }
-
-    /// The earlier event this one repeats: same fingerprint, within `window`, and no rise in urgency.
-    public func original(of event: Event, within window: Duration) -> Original? {
-        guard let original = originals[Fingerprint(event)],
-              event.publishedAt.timeIntervalSince(original.publishedAt) < window.timeInterval,
-              event.urgency <= original.urgency else { return nil }
-        return original
-    }
-
-    /// Makes `event` the one later copies are measured against.
-    public mutating func record(_ event: Event) {
+    /// The earlier event this one repeats (same fingerprint, within `window`, no rise in urgency),
+    /// or nil, and then `event` becomes the one later copies are measured against. One fingerprint
+    /// per event: it sorts the areas and folds the title.
+    public mutating func admit(_ event: Event, within window: Duration, now: Date) -> Original? {
         let fingerprint = Fingerprint(event)
+        if let original = originals[fingerprint], event.publishedAt.timeIntervalSince(original.publishedAt) < window.timeInterval,
+           event.urgency <= original.urgency {
+            return original
+        }
+        forget(before: now.addingTimeInterval(-window.timeInterval))
         originals[fingerprint] = Original(eventId: event.id, urgency: event.urgency, publishedAt: event.publishedAt)
         recorded.append((fingerprint, event.publishedAt))
+        return nil
     }
 
     /// Takes back `record(event)` for an event that was not stored after all.

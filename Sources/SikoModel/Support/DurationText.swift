@@ -15,6 +15,15 @@ public enum DurationText {
         default: return nil
         }
     }
+
+    /// The largest whole unit: `1d`, `30m`, `500ms`, as `parse` reads it back.
+    public static func format(_ duration: Duration) -> String {
+        let millis = duration.milliseconds
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where millis >= size && millis % size == 0 {
+            return "\(millis / size)\(unit)"
+        }
+        return millis == 0 ? "0s" : "\(millis)ms"
+    }
 }
 
 extension Duration {

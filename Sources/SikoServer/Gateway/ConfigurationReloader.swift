@@ -48,8 +48,6 @@ public final class ConfigurationReloader: Service {
         if let rules, let channels {
             do {
                 try gateway.reload(rules: rules, channelSettings: channels, templates: folders.templates)
-            } catch let error as TemplateError {
-                errors.append(error.description)
             } catch {
                 errors.append("\(error)")
             }

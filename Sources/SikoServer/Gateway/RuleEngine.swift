@@ -8,7 +8,6 @@ import Synchronization
 /// same duplicate window or flood limit.
 public final class RuleEngine: Sendable {
     private struct State {
-        var rules: RuleSet
         var index: SubscriptionIndex
         var policies: PolicyEngine
         var memory = PolicyMemory()
@@ -25,8 +24,7 @@ public final class RuleEngine: Sendable {
 
     public init(rules: RuleSet, subscriptions: [Subscription]) {
         state = Mutex(State(
-            rules: rules, index: SubscriptionIndex(reference: rules.reference, subscriptions: subscriptions),
-            policies: PolicyEngine(policies: rules.policies)
+            index: SubscriptionIndex(reference: rules.reference, subscriptions: subscriptions), policies: PolicyEngine(policies: rules.policies)
         ))
     }
 
@@ -47,8 +45,8 @@ public final class RuleEngine: Sendable {
         return engine
     }
 
-    public var rules: RuleSet { state.withLock { $0.rules } }
-    public var reference: ReferenceData { state.withLock { $0.rules.reference } }
+    public var rules: RuleSet { state.withLock { RuleSet(reference: $0.index.reference, policies: $0.policies.policies) } }
+    public var reference: ReferenceData { state.withLock { $0.index.reference } }
     public var count: Int { state.withLock { $0.index.count } }
 
     public enum Refusal: Error, Equatable {
@@ -94,26 +92,24 @@ public final class RuleEngine: Sendable {
         }
     }
 
-    /// The dry run: the same matching and decisions as `plan`, on a copy of the memory.
+    /// The dry run: the same matching and decisions as `plan`, on a copy of the memory. The
+    /// explanation itself (one per candidate, sorted) is built outside the lock publishing needs.
     public func explain(_ event: Event, now: Date) -> Explanation {
-        state.withLock { state in
+        let (candidates, matches, decisions, areas) = state.withLock { state in
             var memory = state.memory
             let matches = state.index.match(event)
             let decisions = state.policies.decide(event, for: matches, now: now, memory: &memory)
-            return Explanation(
-                event: event, candidates: state.index.candidates(areas: event.areas), matches: matches,
-                decisions: decisions, areas: state.rules.reference.areas
-            )
+            return (state.index.candidates(areas: event.areas), matches, decisions, state.index.reference.areas)
         }
+        return Explanation(event: event, candidates: candidates, matches: matches, decisions: decisions, areas: areas)
     }
 
     /// Seeds the memory with what the store saw recently.
     func remember(events: [Event], sends: [(channel: ChannelKind, target: String, at: Date)]) {
         state.withLock { state in
             if let window = state.policies.policies.duplicateWindow {
-                for event in events.sorted(by: { $0.publishedAt < $1.publishedAt })
-                where state.memory.recentEvents.original(of: event, within: window) == nil {
-                    state.memory.recentEvents.record(event)
+                for event in events.sorted(by: { $0.publishedAt < $1.publishedAt }) {
+                    _ = state.memory.recentEvents.admit(event, within: window, now: event.publishedAt)
                 }
             }
             for send in sends { state.memory.sends.record(channel: send.channel, target: send.target, at: send.at) }
@@ -132,7 +128,6 @@ public final class RuleEngine: Sendable {
     public func replace(rules: RuleSet) {
         state.withLock { state in
             let subscriptions = state.index.subscriptions
-            state.rules = rules
             state.index = SubscriptionIndex(reference: rules.reference, subscriptions: subscriptions)
             state.policies = PolicyEngine(policies: rules.policies)
         }
