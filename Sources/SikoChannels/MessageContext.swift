@@ -39,19 +39,7 @@ struct MessageContext {
         self.values = values
     }
 
-    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`. The styles are built once:
-    /// every email and SMS formats at least one time.
     static func berlinTime(_ date: Date, language: Language) -> String {
-        date.formatted(language == .de ? germanTime : englishTime)
+        GatewayCalendar.wallTime(date, language: language)
     }
-
-    private static let germanTime = Date.VerbatimFormatStyle(
-        format: "\(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) Uhr",
-        locale: Locale(identifier: "de_DE"), timeZone: GatewayCalendar.timeZone, calendar: Calendar(identifier: .gregorian)
-    )
-
-    private static let englishTime = Date.VerbatimFormatStyle(
-        format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) (Berlin time)",
-        locale: Locale(identifier: "en_GB"), timeZone: GatewayCalendar.timeZone, calendar: Calendar(identifier: .gregorian)
-    )
 }

@@ -19,10 +19,10 @@ struct Admission: Sendable {
 
     var limits: [ChannelKind: Limits]
     private var inFlight: [ChannelKind: Int] = [:]
-    private var inFlightByTarget: [String: Int] = [:]
-    private var breakers: [String: CircuitBreaker] = [:]
+    private var inFlightByTarget: [ChannelKind: [String: Int]] = [:]
+    private var breakers: [ChannelKind: [String: CircuitBreaker]] = [:]
     /// Targets seen per host, so an open breaker can hold back all of them.
-    private var targetsByHost: [String: Set<String>] = [:]
+    private var targetsByHost: [ChannelKind: [String: Set<String>]] = [:]
     private var lastPostponed: [ChannelKind: Date] = [:]
 
     init(limits: [ChannelKind: Limits]) { self.limits = limits }
@@ -41,36 +41,35 @@ struct Admission: Sendable {
 
     func busy(_ channel: ChannelKind) -> Int { inFlight[channel, default: 0] }
 
+    var totalBusy: Int { inFlight.values.reduce(0, +) }
+
     func perTarget(_ channel: ChannelKind) -> Int { limits[channel]?.perTarget ?? .max }
 
     /// Targets a claim for `channel` should skip: those at their cap, and those behind an open breaker.
     func excludedTargets(_ channel: ChannelKind, now: Date) -> [String] {
         let cap = perTarget(channel)
-        var excluded = inFlightByTarget.compactMap { key, count in
-            count >= cap && key.hasPrefix(channel.rawValue + " ") ? String(key.dropFirst(channel.rawValue.count + 1)) : nil
-        }
-        for (host, breaker) in breakers where breaker.isOpen && breaker.retryAt(now: now) > now && host.hasPrefix(channel.rawValue + " ") {
-            excluded += targetsByHost[host] ?? []
+        var excluded = (inFlightByTarget[channel] ?? [:]).compactMap { target, count in count >= cap ? target : nil }
+        for (host, breaker) in breakers[channel] ?? [:] where breaker.isOpen && breaker.retryAt(now: now) > now {
+            excluded += targetsByHost[channel]?[host] ?? []
         }
         return excluded
     }
 
     mutating func admit(_ delivery: Delivery, now: Date) -> Verdict {
         let channel = delivery.channel
-        let host = Self.key(channel, Self.host(channel: channel, target: delivery.target))
-        let target = Self.key(channel, delivery.target)
-        targetsByHost[host, default: []].insert(delivery.target)
+        let host = Self.host(channel: channel, target: delivery.target)
+        targetsByHost[channel, default: [:]][host, default: []].insert(delivery.target)
         // Due again at once: the next claim skips the target while it is at its cap, and takes it
         // as soon as a slot is free.
-        guard capacity(channel) > 0, inFlightByTarget[target, default: 0] < perTarget(channel) else {
+        guard capacity(channel) > 0, inFlightByTarget[channel]?[delivery.target] ?? 0 < perTarget(channel) else {
             return .wait(until: now)
         }
-        if var breaker = breakers[host] {
+        if var breaker = breakers[channel]?[host] {
             guard breaker.admit(now: now) else { return .wait(until: breaker.retryAt(now: now)) }
-            breakers[host] = breaker
+            breakers[channel, default: [:]][host] = breaker
         }
         inFlight[channel, default: 0] += 1
-        inFlightByTarget[target, default: 0] += 1
+        inFlightByTarget[channel, default: [:]][delivery.target, default: 0] += 1
         return .start
     }
 
@@ -81,19 +80,23 @@ struct Admission: Sendable {
     mutating func finish(_ delivery: Delivery, failure: Bool?, now: Date) -> (targets: [String], until: Date)? {
         let channel = delivery.channel
         inFlight[channel, default: 1] -= 1
-        let target = Self.key(channel, delivery.target)
-        let remaining = inFlightByTarget[target, default: 1] - 1
-        inFlightByTarget[target] = remaining > 0 ? remaining : nil
+        let remaining = (inFlightByTarget[channel]?[delivery.target] ?? 1) - 1
+        inFlightByTarget[channel, default: [:]][delivery.target] = remaining > 0 ? remaining : nil
         guard let failure, let settings = limits[channel]?.breaker else { return nil }
-        let host = Self.key(channel, Self.host(channel: channel, target: delivery.target))
-        var breaker = breakers[host] ?? CircuitBreaker(settings: settings)
-        let wasOpen = breaker.isOpen
+        let host = Self.host(channel: channel, target: delivery.target)
+        var breaker = breakers[channel]?[host] ?? CircuitBreaker(settings: settings)
+        let wasOpen = if case .open = breaker.state { true } else { false }
         breaker.record(failure: failure, now: now)
         // A healthy host needs no entry; only hosts that failed lately are remembered.
-        breakers[host] = breaker.state == .closed(failures: 0) ? nil : breaker
-        if breakers[host] == nil { targetsByHost[host] = nil }
-        guard case .open = breaker.state, !wasOpen || failure else { return nil }
-        return (Array(targetsByHost[host] ?? []), breaker.retryAt(now: now))
+        if breaker.state == .closed(failures: 0) {
+            breakers[channel]?[host] = nil
+            targetsByHost[channel]?[host] = nil
+        } else {
+            breakers[channel, default: [:]][host] = breaker
+        }
+        // Only the answer that opened it: sends still in flight that fail later change nothing.
+        guard case .open = breaker.state, !wasOpen else { return nil }
+        return (Array(targetsByHost[channel]?[host] ?? []), breaker.retryAt(now: now))
     }
 
     /// Open hosts whose waiting deliveries should be moved to the probe time (new ones keep
@@ -101,23 +104,23 @@ struct Admission: Sendable {
     mutating func hostsToPostpone(_ channel: ChannelKind, now: Date) -> [(targets: [String], until: Date)] {
         guard now.timeIntervalSince(lastPostponed[channel] ?? .distantPast) >= 1 else { return [] }
         lastPostponed[channel] = now
-        return breakers.compactMap { host, breaker in
-            guard breaker.isOpen, host.hasPrefix(channel.rawValue + " ") else { return nil }
+        return (breakers[channel] ?? [:]).compactMap { host, breaker in
+            guard breaker.isOpen else { return nil }
             let until = breaker.retryAt(now: now)
-            return until > now ? (Array(targetsByHost[host] ?? []), until) : nil
+            return until > now ? (Array(targetsByHost[channel]?[host] ?? []), until) : nil
         }
     }
 
     /// When a send to this delivery's host may go again, if its breaker is open now.
     func heldUntil(_ delivery: Delivery, now: Date) -> Date? {
-        let host = Self.key(delivery.channel, Self.host(channel: delivery.channel, target: delivery.target))
-        guard let breaker = breakers[host], breaker.isOpen else { return nil }
+        let host = Self.host(channel: delivery.channel, target: delivery.target)
+        guard let breaker = breakers[delivery.channel]?[host], breaker.isOpen else { return nil }
         return breaker.retryAt(now: now)
     }
 
     /// How many breakers stand open and how many are probing, for the metrics.
     var breakerCounts: (open: Int, halfOpen: Int) {
-        breakers.values.reduce(into: (0, 0)) { counts, breaker in
+        breakers.values.flatMap(\.values).reduce(into: (0, 0)) { counts, breaker in
             switch breaker.state {
             case .open: counts.0 += 1
             case .halfOpen: counts.1 += 1
@@ -125,6 +128,4 @@ struct Admission: Sendable {
             }
         }
     }
-
-    private static func key(_ channel: ChannelKind, _ value: String) -> String { channel.rawValue + " " + value }
 }

@@ -79,7 +79,7 @@ public final class Dispatcher: Service {
                 await self.loop(group: &group)
                 if await !self.drain() {
                     logger.warning("sends still in flight after the drain timeout; cancelling them", metadata: [
-                        "inFlight": "\(self.admission.withLock { admission in ChannelKind.allCases.map(admission.busy).reduce(0, +) })",
+                        "inFlight": "\(self.admission.withLock(\.totalBusy))",
                     ])
                     group.cancelAll()
                 }
@@ -159,7 +159,7 @@ public final class Dispatcher: Service {
     /// Waits until every send in flight has finished, or the drain timeout has passed (false).
     private func drain() async -> Bool {
         let deadline = ContinuousClock.now + configuration.drainTimeout
-        while admission.withLock({ admission in ChannelKind.allCases.map(admission.busy).reduce(0, +) }) > 0 {
+        while admission.withLock(\.totalBusy) > 0 {
             guard ContinuousClock.now < deadline else { return false }
             await wake.wait(timeout: .milliseconds(100))
         }

@@ -25,6 +25,8 @@ public final class EmailChannel: Channel {
 
     public let kind = ChannelKind.email
     private let settings: Settings
+    /// The gateway's address as partners reach it, for links in messages.
+    public var publicURL: String { settings.publicURL }
     private let templates: EmailTemplates
     private let reference: ReferenceData
     private let transport: SMTPTransport

@@ -38,4 +38,20 @@ public enum GatewayCalendar {
         calendar.timeZone = timeZone
         return calendar
     }()
+
+    /// `25.11.2026, 21:00 Uhr` or `25 Nov 2026, 21:00 (Berlin time)`, as people read times in
+    /// messages. The styles are built once: every email and SMS formats at least one time.
+    public static func wallTime(_ date: Date, language: Language) -> String {
+        date.formatted(language == .de ? germanTime : englishTime)
+    }
+
+    private static let germanTime = Date.VerbatimFormatStyle(
+        format: "\(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) Uhr",
+        locale: Locale(identifier: "de_DE"), timeZone: timeZone, calendar: Calendar(identifier: .gregorian)
+    )
+
+    private static let englishTime = Date.VerbatimFormatStyle(
+        format: "\(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) (Berlin time)",
+        locale: Locale(identifier: "en_GB"), timeZone: timeZone, calendar: Calendar(identifier: .gregorian)
+    )
 }

@@ -7,7 +7,7 @@ public struct SubscriptionNotice: Sendable, Equatable {
     public var text: String
 
     public init(subscription: Subscription, partnerName: String, reason: String, at date: Date, link: String) {
-        let time = Self.berlin(date)
+        let time = GatewayCalendar.wallTime(date, language: .de)
         subject = "SiKo: Abonnement deaktiviert – \(subscription.name) / Subscription disabled"
         text = """
             Guten Tag \(partnerName),
@@ -32,11 +32,4 @@ public struct SubscriptionNotice: Sendable, Equatable {
             SiKo Gateway der Sicherheitskooperation Ruhr. Diese Nachricht wurde automatisch versandt.
             """
     }
-
-    private static let style = Date.VerbatimFormatStyle(
-        format: "\(day: .twoDigits).\(month: .twoDigits).\(year: .defaultDigits), \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) Uhr",
-        locale: Locale(identifier: "de_DE"), timeZone: GatewayCalendar.timeZone, calendar: Calendar(identifier: .gregorian)
-    )
-
-    static func berlin(_ date: Date) -> String { date.formatted(style) }
 }

@@ -59,19 +59,23 @@ public final class Gateway: Sendable {
         )
         let channels = ChannelHolder(channelSet)
         self.channels = channels
-        let notifier = PartnerNotifier(store: store, engine: engine, channels: channels, clock: clock, logger: logger)
+        let notifier = PartnerNotifier(engine: engine, channels: channels, clock: clock, logger: logger)
         let audit = AuditTrail(store: store, clock: clock)
         self.audit = audit
         dispatcher = Dispatcher(
             store: store, routes: channelSet.routes, configuration: dispatcherConfiguration, clock: clock, logger: logger,
             metrics: factory, onSubscriptionDisabled: { id, reason in
                 engine.remove(id: id)
-                if let partner = (try? await store.subscription(id: id))?.partner {
-                    do { try await audit.record(partner: partner, actor: "system", .subscriptionDisable, object: id, detail: reason) } catch {
-                        logger.error("cannot audit a disabled subscription", metadata: ["subscription": "\(id)", "error": "\(error)"])
-                    }
+                let subscription: Subscription?
+                do { subscription = try await store.subscription(id: id) } catch {
+                    logger.error("cannot read a disabled subscription", metadata: ["subscription": "\(id)", "error": "\(error)"])
+                    return
                 }
-                await notifier.tell(disabled: id, reason: reason)
+                guard let subscription else { return }
+                do { try await audit.record(partner: subscription.partner, actor: "system", .subscriptionDisable, object: id, detail: reason) } catch {
+                    logger.error("cannot audit a disabled subscription", metadata: ["subscription": "\(id)", "error": "\(error)"])
+                }
+                await notifier.tell(disabled: subscription, reason: reason)
             }
         )
         keys = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)

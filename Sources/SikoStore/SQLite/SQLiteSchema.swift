@@ -145,6 +145,15 @@ enum SQLiteSchema {
                 ALTER TABLE api_key ADD COLUMN signing_secret TEXT;
                 """)
         }
+        migrator.registerMigration("v8: due index led by channel") { db in
+            // Without statistics SQLite preferred delivery_status for v4's index and sorted every
+            // open row: 30 ms per claim at 200k waiting. Led by channel, a claim (and a channel with
+            // nothing due) is an index range: under 0.1 ms.
+            try db.execute(sql: """
+                DROP INDEX delivery_due;
+                CREATE INDEX delivery_due ON delivery(channel, next_attempt_at, target) WHERE status IN ('pending', 'failed');
+                """)
+        }
         return migrator
     }
 }

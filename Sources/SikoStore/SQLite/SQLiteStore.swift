@@ -137,13 +137,7 @@ public final class SQLiteStore: Store {
                 arguments: [now, now, id]
             )
             guard db.changesCount == 1 else { throw StoreError.notFound("subscription \(id)") }
-            try db.execute(
-                sql: """
-                    UPDATE delivery SET status = 'suppressed', last_error = 'subscription deleted', next_attempt_at = NULL, updated_at = ?
-                    WHERE subscription_id = ? AND status IN ('pending', 'failed')
-                    """,
-                arguments: [now, id]
-            )
+            try Self.suppressOpenDeliveries(of: id, reason: "subscription deleted", at: now, db: db)
         }
     }
 
@@ -443,16 +437,9 @@ public final class SQLiteStore: Store {
                             sql: "UPDATE subscription SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
                             arguments: [transition.lastError, SQLiteRows.millis(attempt.finishedAt), result.subscriptionId]
                         )
-                        // Nothing more goes to a disabled subscription: its other open deliveries stop here, on record.
-                        try db.execute(
-                            sql: """
-                                UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
-                                WHERE subscription_id = ? AND status IN ('pending', 'failed')
-                                """,
-                            arguments: [
-                                "subscription disabled: " + (transition.lastError ?? "gone"), SQLiteRows.millis(attempt.finishedAt),
-                                result.subscriptionId,
-                            ]
+                        try suppressOpenDeliveries(
+                            of: result.subscriptionId, reason: "subscription disabled: " + (transition.lastError ?? "gone"),
+                            at: SQLiteRows.millis(attempt.finishedAt), db: db
                         )
                     }
                 }
@@ -473,16 +460,20 @@ public final class SQLiteStore: Store {
                 arguments: [reason, SQLiteRows.millis(date), subscriptionID, SQLiteRows.millis(cutoff)]
             )
             guard db.changesCount > 0 else { return false }
-            // Nothing more goes to a disabled subscription: its open deliveries stop here, on record.
-            try db.execute(
-                sql: """
-                    UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
-                    WHERE subscription_id = ? AND status IN ('pending', 'failed')
-                    """,
-                arguments: ["subscription disabled: " + reason, SQLiteRows.millis(date), subscriptionID]
-            )
+            try Self.suppressOpenDeliveries(of: subscriptionID, reason: "subscription disabled: " + reason, at: SQLiteRows.millis(date), db: db)
             return true
         }
+    }
+
+    /// Nothing more goes to a disabled or deleted subscription: its open deliveries stop, on record.
+    private static func suppressOpenDeliveries(of subscriptionID: String, reason: String, at millis: Int64, db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+                WHERE subscription_id = ? AND status IN ('pending', 'failed')
+                """,
+            arguments: [reason, millis, subscriptionID]
+        )
     }
 
     public func release(_ ids: [String], owner: String, until date: Date) async throws {
@@ -567,15 +558,25 @@ public final class SQLiteStore: Store {
                 due: try Int.fetchOne(db, sql: "SELECT COUNT(*) \(open) AND next_attempt_at <= ?", arguments: [now]) ?? 0,
                 scheduled: try Int.fetchOne(db, sql: "SELECT COUNT(*) \(open) AND next_attempt_at > ?", arguments: [now]) ?? 0,
                 sending: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE status = 'sending'") ?? 0,
-                oldestDue: try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) \(open) AND next_attempt_at <= ?", arguments: [now])
-                    .map(SQLiteRows.date)
+                oldestDue: try Self.earliestDue(db).flatMap { $0 <= now ? SQLiteRows.date($0) : nil }
             )
         }
     }
 
+    /// The earliest `next_attempt_at` of any open delivery: one index lookup per channel, which is
+    /// how `delivery_due` is led.
+    private static func earliestDue(_ db: Database) throws -> Int64? {
+        try ChannelKind.allCases.compactMap { channel in
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'failed') AND channel = ?"),
+                arguments: [channel.rawValue]
+            )
+        }.min()
+    }
+
     public func nextDueTime() async throws -> Date? {
         try await pool.read { db in
-            let due = try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE status IN ('pending', 'failed')")
+            let due = try Self.earliestDue(db)
             let lease = try Int64.fetchOne(db, sql: "SELECT MIN(lease_expires_at) FROM delivery WHERE status = 'sending'")
             return [due, lease].compactMap { $0 }.min().map(SQLiteRows.date)
         }
