@@ -81,7 +81,10 @@ public struct PolicyEngine: Sendable {
         var content = DeliveryContent.full
         var rule: PolicyRule?
         var reason: String?
-        switch policies.classification.verdict(for: event.classification, subscription: match.subscription) {
+        // Public events skip the rule's call: this runs once per match, and most events are public.
+        let verdict: ClassificationRule.Verdict = event.classification == .public
+            ? .send(.full, reason: nil) : policies.classification.verdict(for: event.classification, subscription: match.subscription)
+        switch verdict {
         case .suppress(let why):
             return PolicyDecision(action: .suppress, rule: .classification, reason: why)
         case .send(let verdict, let why):
