@@ -7,7 +7,7 @@ PORT         ?= 8080
 VENV         := .venv
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
 # Real parts the tests and benchmarks run against; never needed to serve.
-TEST_PACKAGES := kannel kannel-extras openssl
+TEST_PACKAGES := kannel kannel-extras openssl strace iproute2
 BENCH_TOOLS  := wrk
 
 .PHONY: deps packages build run test bench check clean

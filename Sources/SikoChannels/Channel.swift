@@ -5,6 +5,13 @@ import SikoModel
 public protocol Channel: Sendable {
     var kind: ChannelKind { get }
     func send(_ job: DeliveryJob) async -> SendReport
+    /// At most this many sends a second (a relay's or SMS gateway's limit), spaced evenly; nil for
+    /// none. The dispatcher paces before it claims, so no send waits while holding its lease.
+    var ratePerSecond: Double? { get }
     /// Closes connections; called once when the gateway stops.
     func shutdown() async throws
+}
+
+extension Channel {
+    public var ratePerSecond: Double? { nil }
 }

@@ -9,6 +9,8 @@ struct Admission: Sendable {
         var budget: Int
         var perTarget: Int
         var breaker: CircuitBreaker.Settings
+        /// The time between two sends on a paced channel (a relay's or SMS gateway's rate).
+        var interval: TimeInterval? = nil
     }
 
     enum Verdict: Equatable {
@@ -24,6 +26,10 @@ struct Admission: Sendable {
     /// Targets seen per host, so an open breaker can hold back all of them.
     private var targetsByHost: [ChannelKind: [String: Set<String>]] = [:]
     private var lastPostponed: [ChannelKind: Date] = [:]
+    /// When the next send may start on a paced channel.
+    private var nextSlot: [ChannelKind: Date] = [:]
+    /// Hosts that asked to be left alone until a time (Retry-After).
+    private var holds: [ChannelKind: [String: Date]] = [:]
 
     init(limits: [ChannelKind: Limits]) { self.limits = limits }
 
@@ -45,6 +51,19 @@ struct Admission: Sendable {
 
     func perTarget(_ channel: ChannelKind) -> Int { limits[channel]?.perTarget ?? .max }
 
+    /// How many sends the channel's pace lets start at `now`: one per slot, and an idle pause does
+    /// not bank slots, so a backlog goes out evenly spaced, never in a burst.
+    func paced(_ channel: ChannelKind, now: Date) -> Int {
+        guard limits[channel]?.interval != nil else { return .max }
+        return pacedUntil(channel, now: now) == nil ? 1 : 0
+    }
+
+    /// When a paced channel's next slot lies after `now`: that time.
+    func pacedUntil(_ channel: ChannelKind, now: Date) -> Date? {
+        guard limits[channel]?.interval != nil, let slot = nextSlot[channel], slot > now else { return nil }
+        return slot
+    }
+
     /// Targets a claim for `channel` should skip: those at their cap, and those behind an open breaker.
     func excludedTargets(_ channel: ChannelKind, now: Date) -> [String] {
         let cap = perTarget(channel)
@@ -52,7 +71,21 @@ struct Admission: Sendable {
         for (host, breaker) in breakers[channel] ?? [:] where breaker.isOpen && breaker.retryAt(now: now) > now {
             excluded += targetsByHost[channel]?[host] ?? []
         }
+        for (host, until) in holds[channel] ?? [:] where until > now {
+            excluded += targetsByHost[channel]?[host] ?? []
+        }
         return excluded
+    }
+
+    /// The receiver asked to be left alone for a while (Retry-After on a 429 or 503): its host is
+    /// held until then. That is the receiver's wish, not a failure, so it does not count toward the
+    /// breaker. Answers the host's targets, whose waiting deliveries should move to `until`.
+    mutating func hold(_ delivery: Delivery, until: Date, now: Date) -> [String] {
+        let channel = delivery.channel
+        let host = Self.host(channel: channel, target: delivery.target)
+        holds[channel] = (holds[channel] ?? [:]).filter { $0.value > now }
+        holds[channel, default: [:]][host] = max(until, holds[channel]?[host] ?? until)
+        return Array(targetsByHost[channel]?[host] ?? [delivery.target])
     }
 
     mutating func admit(_ delivery: Delivery, now: Date) -> Verdict {
@@ -64,9 +97,14 @@ struct Admission: Sendable {
         guard capacity(channel) > 0, inFlightByTarget[channel]?[delivery.target] ?? 0 < perTarget(channel) else {
             return .wait(until: now)
         }
+        if let slot = pacedUntil(channel, now: now) { return .wait(until: slot) }
+        if let until = holds[channel]?[host], until > now { return .wait(until: until) }
         if var breaker = breakers[channel]?[host] {
             guard breaker.admit(now: now) else { return .wait(until: breaker.retryAt(now: now)) }
             breakers[channel, default: [:]][host] = breaker
+        }
+        if let interval = limits[channel]?.interval {
+            nextSlot[channel] = now.addingTimeInterval(interval)
         }
         inFlight[channel, default: 0] += 1
         inFlightByTarget[channel, default: [:]][delivery.target, default: 0] += 1

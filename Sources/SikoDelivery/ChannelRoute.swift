@@ -27,5 +27,10 @@ public struct ChannelRoute: Sendable {
         self.disableAfter = disableAfter
     }
 
-    var limits: Admission.Limits { Admission.Limits(budget: concurrency, perTarget: perTarget, breaker: breaker) }
+    var limits: Admission.Limits {
+        Admission.Limits(
+            budget: concurrency, perTarget: perTarget, breaker: breaker,
+            interval: channel.ratePerSecond.flatMap { $0 > 0 ? 1 / $0 : nil }
+        )
+    }
 }

@@ -101,17 +101,36 @@ public final class Dispatcher: Service {
     private var isStopping: Bool { stopping.load(ordering: .relaxed) || Task.isCancelled }
 
     private func loop(group: inout DiscardingTaskGroup) async {
+        // Paced channels whose last claim was full: more is due once their next slot comes.
+        var pacedBacklog: Set<ChannelKind> = []
         while !isStopping {
             var starved = true
+            var pacedWake: Date?
             for (channel, route) in routes.withLock({ $0 }).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                let (capacity, busy) = admission.withLock { ($0.capacity(channel), $0.busy(channel)) }
+                let now = clock.now()
+                let (capacity, busy, paced, pacedUntil) = admission.withLock {
+                    ($0.capacity(channel), $0.busy(channel), $0.paced(channel, now: now), $0.pacedUntil(channel, now: now))
+                }
                 // Under load, wait until a few slots are free, so one claim transaction serves many sends.
                 let threshold = max(1, min(configuration.batchSize, route.concurrency) / 8)
                 guard capacity >= threshold || (busy == 0 && capacity > 0) else { continue }
-                let limit = min(capacity, configuration.batchSize)
-                if await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group) == limit { starved = false }
+                // A paced channel claims only what may start now, so no send waits for its slot under a lease.
+                guard paced > 0 else {
+                    if pacedBacklog.contains(channel), let pacedUntil { pacedWake = min(pacedWake ?? pacedUntil, pacedUntil) }
+                    continue
+                }
+                let limit = min(capacity, configuration.batchSize, paced)
+                let full = await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group) == limit
+                if full { starved = false }
+                if paced != .max {
+                    if full { pacedBacklog.insert(channel) } else { pacedBacklog.remove(channel) }
+                }
             }
-            if starved { await wake.wait(timeout: await idleWait()) }
+            if starved {
+                var wait = await idleWait()
+                if let pacedWake { wait = min(wait, .milliseconds(max(1, Int64(pacedWake.timeIntervalSince(clock.now()) * 1000) + 1))) }
+                await wake.wait(timeout: wait)
+            }
         }
     }
 
@@ -190,7 +209,10 @@ public final class Dispatcher: Service {
         } else {
             let schedule: RetrySchedule
             if let route = routes.withLock({ $0[delivery.channel] }) {
-                report = await route.channel.send(job)
+                // The channel bounds its own exchange; this bound holds even for one that does not,
+                // so no send outlives its lease.
+                report = await Deadline.run(within: route.timeout + .seconds(1)) { await route.channel.send(job) }
+                    ?? SendReport(.retry(after: nil, reason: "timed out"))
                 schedule = route.retrySchedule
                 disableAfter = route.disableAfter
             } else {
@@ -208,11 +230,18 @@ public final class Dispatcher: Service {
             admission.withLock { _ = $0.finish(delivery, failure: nil, now: finished) }
             return
         }
-        // A host that answered (even 4xx) is reachable; timeouts, refused connections, 5xx and 429 count against it.
+        // A host that answered (even 4xx) is reachable; timeouts, refused connections, 5xx and 429 count
+        // against it, unless it said when to come back: then it is held until then instead.
         let hostFailure: Bool? = switch report.outcome {
+        case .retry(let after, _) where after != nil: nil
         case .retry: report.responseCode.map { $0 >= 500 || $0 == 429 } ?? true
         case .delivered, .sent, .gone: false
         case .permanent: nil
+        }
+        if case .retry(let after?, _) = report.outcome {
+            let until = finished.addingTimeInterval(after.timeInterval)
+            let targets = admission.withLock { $0.hold(delivery, until: until, now: finished) }
+            _ = try? await store.postpone(channel: delivery.channel, targets: targets, until: until)
         }
         if let opened = admission.withLock({ $0.finish(delivery, failure: hostFailure, now: finished) }) {
             logger.warning("circuit breaker open: holding back sends to the host", metadata: [

@@ -27,10 +27,10 @@ public final class EmailChannel: Channel {
     private let settings: Settings
     /// The gateway's address as partners reach it, for links in messages.
     public var publicURL: String { settings.publicURL }
+    public var ratePerSecond: Double? { settings.ratePerSecond }
     private let templates: EmailTemplates
     private let reference: ReferenceData
     private let transport: SMTPTransport
-    private let pacer: Pacer
     private let clock: any WallClock
 
     public init(settings: Settings, templates: EmailTemplates, reference: ReferenceData, clock: any WallClock = SystemClock()) {
@@ -39,12 +39,10 @@ public final class EmailChannel: Channel {
         self.reference = reference
         self.clock = clock
         transport = SMTPTransport(settings: settings.smtp, concurrency: settings.concurrency)
-        pacer = Pacer(perSecond: settings.ratePerSecond)
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
         let message = compose(job)
-        await pacer.wait()
         let result = await transport.send(from: settings.from.address, to: job.delivery.target, message: message.rendered())
         return Self.classify(result)
     }
@@ -58,7 +56,6 @@ public final class EmailChannel: Channel {
             from: (settings.from.name, settings.from.address), to: address, subject: subject, text: text + "\n", html: html,
             messageID: "\(id)@\(settings.from.domain)", date: clock.now()
         )
-        await pacer.wait()
         return Self.classify(await transport.send(from: settings.from.address, to: address, message: message.rendered()))
     }
 

@@ -23,23 +23,21 @@ public final class SMSChannel: Channel {
     }
 
     public let kind = ChannelKind.sms
+    public var ratePerSecond: Double? { settings.ratePerSecond }
     private let settings: Settings
     private let templates: SMSTemplates
     private let reference: ReferenceData
     private let gateway: any SMSGateway
-    private let pacer: Pacer
 
     public init(settings: Settings, templates: SMSTemplates, reference: ReferenceData, gateway: any SMSGateway) {
         self.settings = settings
         self.templates = templates
         self.reference = reference
         self.gateway = gateway
-        pacer = Pacer(perSecond: settings.ratePerSecond)
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
-        await pacer.wait()
-        return await gateway.submit(message(for: job))
+        await gateway.submit(message(for: job))
     }
 
     func message(for job: DeliveryJob) -> SMSMessage {

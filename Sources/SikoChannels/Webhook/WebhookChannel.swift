@@ -13,12 +13,15 @@ public final class WebhookChannel: Channel {
         public var timeout: Duration
         public var concurrency: Int
         public var outbound: OutboundPolicy
+        /// How long a target's name lookup may take (`dnsTimeout`).
+        public var dnsTimeout: Duration
         public var userAgent = "SiKo-Gateway/1.0"
 
-        public init(timeout: Duration, concurrency: Int, outbound: OutboundPolicy) {
+        public init(timeout: Duration, concurrency: Int, outbound: OutboundPolicy, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout) {
             self.timeout = timeout
             self.concurrency = concurrency
             self.outbound = outbound
+            self.dnsTimeout = dnsTimeout
         }
     }
 
@@ -32,10 +35,12 @@ public final class WebhookChannel: Channel {
     public init(settings: Settings, clock: any WallClock = SystemClock()) {
         self.settings = settings
         self.clock = clock
-        outboundGuard = OutboundGuard(policy: settings.outbound)
+        outboundGuard = OutboundGuard(policy: settings.outbound, dnsTimeout: settings.dnsTimeout)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
+        configuration.timeout = .init(
+            connect: .milliseconds(min(5000, settings.timeout.milliseconds)), read: .milliseconds(settings.timeout.milliseconds)
+        )
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, settings.concurrency)
         )
@@ -77,13 +82,18 @@ public final class WebhookChannel: Channel {
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature", value: signer.signature(id: job.delivery.id, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
-            let excerpt = try await Self.excerpt(of: response)
-            return Self.classify(status: Int(response.status.code), headers: response.headers, excerpt: excerpt, now: clock.now())
-        } catch {
-            return SendReport(.retry(after: nil, reason: Self.describe(error)))
+        // The client's own deadline ends with the response head; this one covers the whole exchange,
+        // so a receiver that trickles its answer cannot hold the send past `timeout`.
+        let report = await Deadline.run(within: settings.timeout) { [client, clock, request, settings] in
+            do {
+                let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
+                let excerpt = try await Self.excerpt(of: response)
+                return Self.classify(status: Int(response.status.code), headers: response.headers, excerpt: excerpt, now: clock.now())
+            } catch {
+                return SendReport(.retry(after: nil, reason: Self.describe(error)))
+            }
         }
+        return report ?? SendReport(.retry(after: nil, reason: "timed out"))
     }
 
     /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.
@@ -99,11 +109,13 @@ public final class WebhookChannel: Channel {
         }
     }
 
-    /// Reads (and so frees the connection of) the answer, keeping a short excerpt for the record.
+    /// Keeps the first 200 bytes of the answer for the record and stops reading there: dropping the
+    /// rest of the body closes the connection, so a receiver's endless answer costs nothing.
     private static func excerpt(of response: HTTPClientResponse) async throws -> String {
         var kept: [UInt8] = []
-        for try await chunk in response.body where kept.count < 200 {
+        for try await chunk in response.body {
             kept += chunk.readableBytesView.prefix(200 - kept.count)
+            if kept.count >= 200 { break }
         }
         return String(decoding: kept, as: UTF8.self)
             .replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)

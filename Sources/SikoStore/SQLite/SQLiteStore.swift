@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import SikoModel
 
-/// The embedded store: one SQLite file in WAL mode with `synchronous=NORMAL`. Publishing and
-/// completing go through group commit, so many requests share one transaction.
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so every commit is
+/// synced to disk before it is answered (a 202 survives a power cut; `NORMAL` would not sync the
+/// WAL on commit). Publishing and completing go through group commit, so many requests share one
+/// transaction and one sync.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     let sealer: SecretSealer
@@ -16,10 +18,10 @@ public final class SQLiteStore: Store {
         let sealer = try sealer ?? SecretSealer.keyFile(at: path + ".key")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the one writer connection after the pool is open: opening a pool sets NORMAL itself,
+        // after `prepareDatabase` has run, which would quietly undo a setting made there.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator.migrate(pool)
         try Self.prepareSealing(pool: pool, sealer: sealer)
         self.pool = pool

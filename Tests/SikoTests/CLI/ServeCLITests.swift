@@ -18,10 +18,16 @@ struct ServeCLITests {
         let process: Process
         private let log = Log()
 
-        init(arguments: [String], environment: [String: String] = [:]) throws {
+        /// `wrapper` runs the binary under another program (strace, ip netns exec): its command and arguments.
+        init(arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) throws {
             process = Process()
-            process.executableURL = CLITests.executable
-            process.arguments = arguments
+            if let command = wrapper.first {
+                process.executableURL = URL(fileURLWithPath: command)
+                process.arguments = wrapper.dropFirst() + [CLITests.executable.path] + arguments
+            } else {
+                process.executableURL = CLITests.executable
+                process.arguments = arguments
+            }
             process.currentDirectoryURL = Repository.root
             process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["SIKO_LOG_LEVEL": "info"]) { $1 }) { $1 }
             let err = Pipe()

@@ -99,4 +99,36 @@ struct IsolationTests {
         let verdict15 = admission.admit(delivery("7", target: first), now: later)
         #expect(verdict15 == .start)
     }
+
+    @Test("a paced channel lets one send start per slot, evenly spaced; an idle pause banks no slots")
+    func pacing() {
+        var admission = Admission(limits: [.sms: .init(budget: 8, perTarget: 8, breaker: .init(), interval: 0.5)])
+        #expect(admission.paced(.sms, now: now) == 1)
+        #expect(admission.admit(delivery("1", .sms, target: "+4917012345678"), now: now) == .start)
+        #expect(admission.paced(.sms, now: now) == 0, "the claim waits for the next slot instead of a send waiting under its lease")
+        #expect(admission.pacedUntil(.sms, now: now) == now.addingTimeInterval(0.5))
+        #expect(admission.admit(delivery("2", .sms, target: "+4917012345679"), now: now) == .wait(until: now.addingTimeInterval(0.5)))
+        #expect(admission.admit(delivery("3", .sms, target: "+4917012345679"), now: now.addingTimeInterval(0.5)) == .start)
+        let later = now.addingTimeInterval(60)
+        #expect(admission.paced(.sms, now: later) == 1, "one slot after a pause, not a burst of 120")
+        #expect(admission.admit(delivery("4", .sms, target: "+4917012345670"), now: later) == .start)
+        #expect(admission.paced(.sms, now: later) == 0)
+        #expect(admission.paced(.webhook, now: now) == .max, "an unpaced channel is not limited")
+    }
+
+    @Test("Retry-After holds the host until then without counting toward its breaker")
+    func retryAfterHolds() {
+        var admission = admission
+        let first = "https://busy.example/a", second = "https://busy.example/b"
+        _ = admission.admit(delivery("1", target: first), now: now)
+        admission.finish(delivery("1", target: first), failure: nil, now: now)
+        let held = admission.hold(delivery("1", target: first), until: now.addingTimeInterval(120), now: now)
+        #expect(held == [first])
+        #expect(admission.excludedTargets(.webhook, now: now) == [first])
+        #expect(admission.admit(delivery("2", target: second), now: now) == .wait(until: now.addingTimeInterval(120)), "the whole host waits")
+        #expect(admission.breakerCounts == (open: 0, halfOpen: 0), "a receiver's wish is not a failure")
+        let after = now.addingTimeInterval(120)
+        #expect(admission.excludedTargets(.webhook, now: after).isEmpty)
+        #expect(admission.admit(delivery("3", target: second), now: after) == .start)
+    }
 }

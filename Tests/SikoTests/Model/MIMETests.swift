@@ -87,21 +87,6 @@ struct MIMETests {
     }
 }
 
-@Suite("Pacing sends to a rate")
-struct PacerTests {
-    @Test("callers get evenly spaced slots; an idle pause does not bank slots")
-    func slots() {
-        let start = ContinuousClock.now
-        var next: ContinuousClock.Instant?
-        let interval = Duration.milliseconds(100)
-        let burst = (0..<3).map { _ in Pacer.claim(&next, now: start, interval: interval) }
-        #expect(burst == [start, start + .milliseconds(100), start + .milliseconds(200)])
-        let later = start + .seconds(5)
-        #expect(Pacer.claim(&next, now: later, interval: interval) == later, "after a pause the next caller goes at once")
-        #expect(Pacer.claim(&next, now: later, interval: interval) == later + .milliseconds(100))
-    }
-}
-
 @Suite("Times people read")
 struct TimeFormatTests {
     let winter = Date(timeIntervalSince1970: 1_795_572_000)  // 2026-11-25 02:00 UTC

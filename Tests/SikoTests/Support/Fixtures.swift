@@ -67,8 +67,10 @@ struct TestGateway {
         policies: Policies = .standard,
         partnerContacts: [String: String] = [:],
         rateLimit: RateLimiter.Limit? = nil,
+        access: AccessSettings = .init(),
         clock: any WallClock = SystemClock(),
         allowPrivateTargets: [CIDR] = [CIDR("127.0.0.0/8")!],
+        channels fromFile: ChannelsConfiguration? = nil,
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -76,14 +78,14 @@ struct TestGateway {
         let store = try SQLiteStore(path: folder.file("siko.sqlite"))
         var logger = Logger(label: "siko-test")
         logger.logLevel = .warning
-        let channels = ChannelsConfiguration(
+        let channels = fromFile ?? ChannelsConfiguration(
             webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: webhookTimeout, concurrency: 32, perTargetConcurrency: perTargetConcurrency, breaker: breaker),
             allowPrivateTargets: allowPrivateTargets, email: email, sms: sms
         )
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,
             templates: Repository.channels + "/templates", clock: clock, logger: logger,
-            dispatcherConfiguration: .init(idlePoll: .milliseconds(200)), rateLimit: rateLimit
+            dispatcherConfiguration: .init(idlePoll: .milliseconds(200)), rateLimit: rateLimit, access: access
         )
         let fixture = TestGateway(folder: folder, store: store, gateway: gateway)
         do {
