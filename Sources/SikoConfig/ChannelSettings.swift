@@ -35,6 +35,8 @@ public struct ChannelsConfiguration: Sendable, Equatable {
     public var webhook: ChannelSettings
     /// Networks webhook targets may reach although private or loopback.
     public var allowPrivateTargets: [CIDR]
+    /// How long the outbound guard waits for a webhook host's name lookup (`dnsTimeout`, 2s by default).
+    public var dnsTimeout: Duration
     public var email: ChannelSettings?
     public var sms: ChannelSettings?
     /// Networks the SMS gateway's URL may reach although private or loopback (`sms.yaml`).
@@ -42,10 +44,11 @@ public struct ChannelsConfiguration: Sendable, Equatable {
 
     public init(
         webhook: ChannelSettings, allowPrivateTargets: [CIDR] = [], email: ChannelSettings? = nil, sms: ChannelSettings? = nil,
-        smsAllowPrivateTargets: [CIDR] = OutboundPolicy.loopback
+        smsAllowPrivateTargets: [CIDR] = OutboundPolicy.loopback, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout
     ) {
         self.webhook = webhook
         self.allowPrivateTargets = allowPrivateTargets
+        self.dnsTimeout = dnsTimeout
         self.smsAllowPrivateTargets = smsAllowPrivateTargets
         self.email = email
         self.sms = sms

@@ -16,10 +16,20 @@ public struct ChannelsLoader: Sendable {
         let expander = EnvironmentExpander(environment: environment)
         let expand: (String) -> Result<String, EnvironmentExpander.Failure> = { expander.expand($0) }
         let webhookFile = YAMLFile(path: file("webhook.yaml"), expand: expand)
-        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets"])
+        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets", "dnsTimeout"])
         var allow: [CIDR] = []
         if let mapping = webhookFile.root?.mapping, let node = mapping["allowPrivateTargets"] {
             allow = readCIDRs(node, file: webhookFile, mapping: mapping)
+        }
+        var dnsTimeout = OutboundPolicy.defaultDNSTimeout
+        if let node = webhookFile.root?.mapping?["dnsTimeout"] {
+            // A longer wait only holds a send slot for a name server that is not answering.
+            if node.scalar == nil { webhookFile.fail(node, "dnsTimeout", "must be a single value such as 2s") }
+            if let text = webhook?.options["dnsTimeout"] {
+                if let value = DurationText.parse(text), value > .zero, value <= .seconds(60) { dnsTimeout = value } else {
+                    webhookFile.fail(node, "dnsTimeout", "'\(text)' is not a duration from 1ms to 60s such as 2s")
+                }
+            }
         }
         var errors = webhookFile.errors
         var optional: [ChannelKind: ChannelSettings] = [:]
@@ -40,7 +50,8 @@ public struct ChannelsLoader: Sendable {
         }
         guard errors.isEmpty, let webhook else { throw ConfigErrors(errors) }
         return ChannelsConfiguration(
-            webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms], smsAllowPrivateTargets: smsAllow
+            webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms], smsAllowPrivateTargets: smsAllow,
+            dnsTimeout: dnsTimeout
         )
     }
 

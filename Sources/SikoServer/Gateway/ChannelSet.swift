@@ -23,7 +23,10 @@ final class ChannelSet: Sendable {
         let emailOptions = try settings.email.map { try EmailChannel.Settings(options: $0) }
         let webhookSettings = settings.webhook
         let webhook = WebhookChannel(
-            settings: .init(timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: settings.outboundPolicy),
+            settings: .init(
+                timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: settings.outboundPolicy,
+                dnsTimeout: settings.dnsTimeout
+            ),
             clock: clock
         )
         var channels: [any Channel] = [webhook]

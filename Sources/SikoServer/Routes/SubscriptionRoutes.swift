@@ -36,12 +36,13 @@ struct SubscriptionRoutes {
     }
 
     /// A webhook named by host name is resolved now, too: a name that points into a private network
-    /// is refused at once rather than failing at every send. A name that does not resolve yet is
-    /// accepted; the guard checks again before every connection.
+    /// is refused at once rather than failing at every send. A name that does not resolve yet, or
+    /// not within `dnsTimeout`, is accepted; the guard checks again before every connection.
     private func refuseIfPrivate(_ subscription: Subscription) async throws {
         guard subscription.channel == .webhook, let url = URLComponents(string: subscription.target), let host = url.host,
               IPAddress(host) == nil else { return }
-        let outbound = OutboundGuard(policy: gateway.channelSettings.outboundPolicy)
+        let settings = gateway.channelSettings
+        let outbound = OutboundGuard(policy: settings.outboundPolicy, dnsTimeout: settings.dnsTimeout)
         if case .refused(let reason) = await outbound.check(url) {
             throw Problem.validation(.init(errors: [.init("target", reason + " (see allowPrivateTargets)")]))
         }

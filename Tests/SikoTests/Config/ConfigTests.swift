@@ -143,6 +143,27 @@ struct ConfigTests {
         }
     }
 
+    @Test("dnsTimeout: the shipped 2s, another duration, and a bad one named with its line")
+    func dnsTimeout() throws {
+        #expect(try ChannelsLoader(directory: Repository.channels, environment: [:]).load().dnsTimeout == .seconds(2))
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try folder.write("webhook.yaml", "retrySchedule: [\"0s\"]\ntimeout: 5s\nconcurrency: 4\ndnsTimeout: 500ms\n")
+        #expect(try ChannelsLoader(directory: folder.path, environment: [:]).load().dnsTimeout == .milliseconds(500))
+        for (value, message) in [
+            ("0s", "'0s' is not a duration from 1ms to 60s such as 2s"), ("2m", "'2m' is not a duration from 1ms to 60s such as 2s"),
+            ("zwei", "'zwei' is not a duration from 1ms to 60s such as 2s"), ("[2s]", "must be a single value such as 2s"),
+        ] {
+            let path = try folder.write("webhook.yaml", "retrySchedule: [\"0s\"]\ntimeout: 5s\nconcurrency: 4\ndnsTimeout: \(value)\n")
+            do {
+                _ = try ChannelsLoader(directory: folder.path, environment: [:]).load()
+                Issue.record("dnsTimeout \(value) loaded")
+            } catch {
+                #expect(error.description.contains("\(path):4: dnsTimeout: \(message)"), "\(error.description)")
+            }
+        }
+    }
+
     @Test("${NAME} and ${NAME:-default} read the environment; a missing variable is an error")
     func environment() throws {
         let expander = EnvironmentExpander(environment: ["SIKO_SMTP_URL": "smtp://mail:25", "EMPTY": ""])

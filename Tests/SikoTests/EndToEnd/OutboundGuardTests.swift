@@ -62,15 +62,15 @@ struct OutboundGuardTests {
     @Test("the guard resolves names before connecting: localhost is 127.0.0.1, refused unless allowed")
     func guardResolves() async {
         let strict = OutboundGuard(policy: OutboundPolicy())
-        guard case .refused(let reason) = await strict.check(host: "localhost", port: 80) else {
+        guard case .refused(let reason) = await strict.check(host: "localhost") else {
             Issue.record("localhost was let through")
             return
         }
         #expect(reason.contains("127.0.0.1"))
         let allowing = OutboundGuard(policy: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!]))
-        #expect(await allowing.check(host: "localhost", port: 80) == .allowed([IPAddress("127.0.0.1")!]))
-        if case .refused = await strict.check(host: "[::1]", port: 80) {} else { Issue.record("[::1] was let through") }
-        if case .unresolvable = await strict.check(host: "nowhere.invalid", port: 80) {} else {
+        #expect(await allowing.check(host: "localhost") == .allowed([IPAddress("127.0.0.1")!]))
+        if case .refused = await strict.check(host: "[::1]") {} else { Issue.record("[::1] was let through") }
+        if case .unresolvable = await strict.check(host: "nowhere.invalid") {} else {
             Issue.record("a name that does not resolve is worth another try, not a permanent refusal")
         }
     }

@@ -12,6 +12,19 @@ struct NetworkTests {
         #expect(!OutboundPolicy().permits(ip))
     }
 
+    @Test("IPv6 ranges that are not public or carry an IPv4 address inside are refused whole", arguments: [
+        "fec0::1", "feff::1", "::10.0.0.1", "::8.8.8.8", "2002:a00:1::1", "2002:808:808::1", "2001::1", "2001:0:ffff::1",
+        "64:ff9b:1::a00:1", "64:ff9b:1:ffff::1", "64:ff9b::808:808",
+    ])
+    func refusedIPv6(_ address: String) throws {
+        #expect(!OutboundPolicy().permits(try #require(IPAddress(address))))
+    }
+
+    @Test("next to those ranges, public IPv6 stays allowed", arguments: ["2001:4860:4860::8888", "2001:1::1", "2003::1", "64:ff9b:2::1", "fe00::1"])
+    func publicIPv6(_ address: String) throws {
+        #expect(OutboundPolicy().permits(try #require(IPAddress(address))))
+    }
+
     @Test("public addresses are allowed", arguments: ["8.8.8.8", "172.32.0.1", "193.99.144.80", "2a00:1450:4001:80b::200e"])
     func allowed(_ address: String) throws {
         #expect(OutboundPolicy().permits(try #require(IPAddress(address))))
