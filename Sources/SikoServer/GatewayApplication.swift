@@ -7,10 +7,14 @@ public enum GatewayApplication {
     public static func router(for gateway: Gateway) -> Router<SikoRequestContext> {
         let router = Router(context: SikoRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        OperationsRoutes(gateway: gateway).register(on: router)
+        let guesses = GuessThrottle(
+            limiter: gateway.access.unknownKeyLimit.map(RateLimiter.init(limit:)), addresses: ClientAddress(trustedProxies: gateway.access.trustedProxies)
+        )
+        OperationsRoutes(gateway: gateway, guesses: guesses).register(on: router)
         CallbackRoutes(gateway: gateway).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(
-            keys: gateway.keys, limiter: gateway.rateLimiter, clock: gateway.clock, signatures: RequestSignature()
+            keys: gateway.keys, limiter: gateway.rateLimiter, guesses: guesses, clock: gateway.clock,
+            signatures: RequestSignature(store: gateway.store)
         ))
         EventRoutes(gateway: gateway).register(on: v1)
         DeliveryRoutes(gateway: gateway).register(on: v1)

@@ -105,6 +105,13 @@ public struct PurgeCounts: Sendable, Equatable {
     public var deliveries: Int
     public var subscriptions: Int
 
+    // MARK: Signed requests
+    /// Remembers that `keyID` sent the signed request `requestID` (its `webhook-id`) signed at
+    /// `signedAt`; false when it was remembered already: a replay. Atomic, so two copies sent at
+    /// once cannot both be new. Forgets requests signed before `forgetBefore`, whose timestamps
+    /// no longer pass the check anyway.
+    func rememberSignedRequest(keyID: String, requestID: String, signedAt: Date, forgetBefore: Date) async throws -> Bool
+
     public init(events: Int, deliveries: Int, subscriptions: Int) {
         self.events = events
         self.deliveries = deliveries

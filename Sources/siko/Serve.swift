@@ -32,12 +32,38 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long targets, titles and bodies of events and deliveries are kept (purged daily; e.g. 90d).")
     var retention = "90d"
 
+    @Option(help: "Requests a second with unknown API keys per client address, sustained (0 for no limit).")
+    var unknownKeyRate = 1.0
+
+    @Option(help: "Requests with unknown API keys per client address that may come at once.")
+    var unknownKeyBurst = 20.0
+
+    @Option(help: "Proxies (CIDRs, comma-separated or repeated) whose X-Forwarded-For names the client.")
+    var trustedProxies: [String] = []
+
+    @Option(help: "A bearer token /metrics asks for (better: SIKO_METRICS_TOKEN, kept out of process lists); without one it is open.")
+    var metricsToken: String?
+
+    private var proxies: [CIDR?] { trustedProxies.flatMap { $0.split(separator: ",") }.map { CIDR(String($0)) } }
+
     func validate() throws {
         guard rateLimit >= 0, rateBurst >= 1 else { throw ValidationError("--rate-limit must be 0 or more and --rate-burst at least 1") }
         guard DurationText.parse(drainTimeout) != nil else { throw ValidationError("--drain-timeout: '\(drainTimeout)' is not a duration such as 15s") }
         guard DurationText.parse(retention).map({ $0 > .zero }) == true else {
             throw ValidationError("--retention: '\(retention)' is not a duration such as 90d")
         }
+        guard unknownKeyRate >= 0, unknownKeyBurst >= 1 else {
+            throw ValidationError("--unknown-key-rate must be 0 or more and --unknown-key-burst at least 1")
+        }
+        guard !proxies.contains(nil) else { throw ValidationError("--trusted-proxies: '\(trustedProxies.joined(separator: ","))' holds something that is not a CIDR") }
+    }
+
+    private var access: AccessSettings {
+        let token = metricsToken ?? ProcessInfo.processInfo.environment["SIKO_METRICS_TOKEN"]
+        return AccessSettings(
+            unknownKeyLimit: unknownKeyRate > 0 ? .init(rate: unknownKeyRate, burst: unknownKeyBurst) : nil,
+            trustedProxies: proxies.compactMap { $0 }, metricsToken: token?.isEmpty == false ? token : nil
+        )
     }
 
     func run() async throws {
@@ -70,7 +96,8 @@ struct Serve: AsyncParsableCommand {
                 rules: rules, channelSettings: channels, store: store,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
                 dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
-                rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil
+                rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil,
+                access: access
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)

@@ -25,22 +25,35 @@ public struct WebhookSigner: Sendable {
     }
 
     public func signature(id: String, timestamp: Int, body: some DataProtocol) -> String {
-        "v1," + Data(mac(id: id, timestamp: timestamp, body: body)).base64EncodedString()
+        signature(version: "v1", prefix: "\(id).\(timestamp).", body: body)
     }
 
     /// True when one of the space-separated `v1,…` signatures in `header` is right; compared in
     /// constant time.
     public func isValid(header: String, id: String, timestamp: Int, body: some DataProtocol) -> Bool {
-        let expected = mac(id: id, timestamp: timestamp, body: body)
+        isValid(header: header, version: "v1", prefix: "\(id).\(timestamp).", body: body)
+    }
+
+    /// `version,` + base64 HMAC-SHA256 over `prefix` followed by `body`: the form every scheme
+    /// shares; a scheme differs only in what its prefix binds.
+    public func signature(version: String, prefix: String, body: some DataProtocol) -> String {
+        version + "," + Data(mac(prefix: prefix, body: body)).base64EncodedString()
+    }
+
+    /// True when one of the space-separated `version,…` signatures in `header` is right (at most
+    /// eight are looked at); compared in constant time.
+    public func isValid(header: String, version: String, prefix: String, body: some DataProtocol) -> Bool {
+        let expected = mac(prefix: prefix, body: body)
+        let tag = version + ","
         return header.split(separator: " ").prefix(8).contains { candidate in
-            guard candidate.hasPrefix("v1,"), let given = Data(base64Encoded: String(candidate.dropFirst(3))) else { return false }
+            guard candidate.hasPrefix(tag), let given = Data(base64Encoded: String(candidate.dropFirst(tag.count))) else { return false }
             return expected == given
         }
     }
 
-    private func mac(id: String, timestamp: Int, body: some DataProtocol) -> HashedAuthenticationCode<SHA256> {
+    private func mac(prefix: String, body: some DataProtocol) -> HashedAuthenticationCode<SHA256> {
         var hmac = HMAC<SHA256>(key: key)
-        hmac.update(data: Array("\(id).\(timestamp).".utf8))
+        hmac.update(data: Array(prefix.utf8))
         hmac.update(data: body)
         return hmac.finalize()
     }

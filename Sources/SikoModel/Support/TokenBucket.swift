@@ -25,4 +25,15 @@ public struct TokenBucket: Sendable, Equatable {
         }
         return (1 - tokens) / rate
     }
+
+    /// Nil when a token is there now, else the seconds until one will be; takes nothing.
+    public func wait(now: Date) -> TimeInterval? {
+        var copy = self
+        return copy.take(now: now)
+    }
+
+    /// True when the bucket has filled up again: it is then no different from a new one.
+    public func isFull(now: Date) -> Bool {
+        tokens + max(0, now.timeIntervalSince(last)) * rate >= burst
+    }
 }

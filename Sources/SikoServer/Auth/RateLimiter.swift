@@ -2,7 +2,8 @@ import Foundation
 import SikoModel
 import Synchronization
 
-/// One token bucket per API key, so one partner's runaway system cannot crowd out the others.
+/// One token bucket per name (an API key, or the address of a client guessing keys), so one
+/// runaway caller cannot crowd out the others.
 public final class RateLimiter: Sendable {
     public struct Limit: Sendable, Equatable {
         /// Requests a second, sustained.
@@ -17,14 +18,25 @@ public final class RateLimiter: Sendable {
     }
 
     private let limit: Limit
-    private let buckets = Mutex<[String: TokenBucket]>([:])
+    private let state = Mutex<(buckets: [String: TokenBucket], sweepAt: Date)>(([:], .distantPast))
 
     public init(limit: Limit) { self.limit = limit }
 
-    /// Nil when the key may go ahead, else the seconds until it may.
+    /// Nil when `key` may go ahead, else the seconds until it may.
     func take(key: String, now: Date) -> TimeInterval? {
-        buckets.withLock { buckets in
-            buckets[key, default: TokenBucket(rate: limit.rate, burst: limit.burst, now: now)].take(now: now)
+        state.withLock { state in
+            // Names may come from anywhere (client addresses): buckets that have filled up again
+            // are dropped, so memory follows recent callers, not every caller ever seen.
+            if now >= state.sweepAt {
+                state.buckets = state.buckets.filter { !$0.value.isFull(now: now) }
+                state.sweepAt = now.addingTimeInterval(60)
+            }
+            return state.buckets[key, default: TokenBucket(rate: limit.rate, burst: limit.burst, now: now)].take(now: now)
         }
+    }
+
+    /// Like `take`, but takes nothing.
+    func wait(key: String, now: Date) -> TimeInterval? {
+        state.withLock { state in state.buckets[key]?.wait(now: now) }
     }
 }

@@ -24,6 +24,8 @@ public final class Gateway: Sendable {
     public let logger: Logger
     /// Requests per key; nil for no limit.
     public let rateLimiter: RateLimiter?
+    /// Guards of the HTTP front besides keys: guesses per address, trusted proxies, the metrics token.
+    public let access: AccessSettings
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
     private let queueMetrics: QueueMetrics
@@ -35,9 +37,11 @@ public final class Gateway: Sendable {
     public init(
         rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger,
-        dispatcherConfiguration: Dispatcher.Configuration = .init(), rateLimit: RateLimiter.Limit? = nil
+        dispatcherConfiguration: Dispatcher.Configuration = .init(), rateLimit: RateLimiter.Limit? = nil,
+        access: AccessSettings = .init()
     ) async throws {
         rateLimiter = rateLimit.map(RateLimiter.init(limit:))
+        self.access = access
         self.store = store
         self.clock = clock
         self.logger = logger

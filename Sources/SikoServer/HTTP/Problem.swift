@@ -47,6 +47,14 @@ public struct Problem: Error, HTTPResponseError, Encodable, Sendable {
         return problem
     }
 
+    /// 429 with `Retry-After` in whole seconds, at least one.
+    static func rateLimited(after wait: TimeInterval, detail: String) -> Problem {
+        let seconds = max(1, Int(wait.rounded(.up)))
+        var problem = Problem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests", detail: "\(detail); try again in \(seconds) s")
+        problem.headers[.retryAfter] = String(seconds)
+        return problem
+    }
+
     static func notFound(_ what: String) -> Problem {
         Problem(status: .notFound, type: "not-found", title: "Not found", detail: "\(what) does not exist or is not yours to see")
     }

@@ -154,6 +154,19 @@ enum SQLiteSchema {
                 CREATE INDEX delivery_due ON delivery(channel, next_attempt_at, target) WHERE status IN ('pending', 'failed');
                 """)
         }
+        migrator.registerMigration("v9: replay memory of signed requests") { db in
+            // One row per signed request within the time window; the key makes "seen before?"
+            // one atomic insert, and the index on signed_at makes forgetting old ones a range delete.
+            try db.execute(sql: """
+                CREATE TABLE signed_request (
+                    key_id TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    signed_at INTEGER NOT NULL,
+                    PRIMARY KEY (key_id, request_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX signed_request_age ON signed_request(signed_at);
+                """)
+        }
         return migrator
     }
 }
