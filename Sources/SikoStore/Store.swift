@@ -19,7 +19,13 @@ public protocol Store: Sendable {
 
     // MARK: Subscriptions
     func insertSubscription(_ subscription: Subscription, secret: String?) async throws
-    func updateSubscription(_ subscription: Subscription) async throws
+    /// Writes `new` if the subscription is still as `old` was read (compare-and-set, so a change
+    /// built on a stale read cannot undo one made meanwhile, such as the gateway disabling it), and
+    /// in the same transaction applies `review`'s decisions to its open deliveries. False when it
+    /// changed meanwhile (read it again and retry); `StoreError.notFound` when it is gone.
+    func updateSubscription(
+        _ new: Subscription, from old: Subscription, review: @Sendable ([OpenDelivery]) -> [DeliveryRevision]
+    ) async throws -> Bool
     /// Removes it from view; its open deliveries are suppressed. Deliveries already made stay on record.
     func deleteSubscription(id: String, at: Date) async throws
     func subscription(id: String) async throws -> Subscription?
@@ -46,16 +52,17 @@ public protocol Store: Sendable {
     /// A page of deliveries, newest first.
     func deliveries(matching query: DeliveryQuery) async throws -> [Delivery]
     /// Puts a `dead` or `failed` delivery back to `pending`, due now. Nil when it does not exist;
-    /// unchanged when it is in another state.
+    /// unchanged when it is in another state or its subscription is deleted or disabled.
     func requeue(deliveryID: String, at: Date) async throws -> Delivery?
     /// Puts every `dead` or `failed` delivery matching `query` (at most `query.limit`, up to 10,000)
-    /// back to `pending`, due now; answers how many.
+    /// whose subscription is still active back to `pending`, due now; answers how many.
     func requeue(matching query: DeliveryQuery, at: Date) async throws -> Int
 
     // MARK: Dispatching
     /// Takes up to `limit` due deliveries of one channel (and those whose lease expired) under a
     /// lease, oldest first, at most `perTarget` per target and none for the excluded targets.
     /// Each claim counts as an attempt, so a delivery that crashes its worker cannot loop for ever.
+    /// A claimed delivery whose subscription is deleted or disabled is suppressed instead of returned.
     func claim(_ request: ClaimRequest) async throws -> [DeliveryJob]
     /// Disables a subscription whose deliveries have failed without a success since `cutoff` or
     /// earlier, and suppresses its open deliveries; answers whether it did.
@@ -97,13 +104,6 @@ public protocol Store: Sendable {
     /// before `cutoff` whose deliveries are all final, and of subscriptions deleted before it.
     /// Counts, states and the audit trail stay.
     func purge(before cutoff: Date, at now: Date) async throws -> PurgeCounts
-}
-
-/// What one purge removed.
-public struct PurgeCounts: Sendable, Equatable {
-    public var events: Int
-    public var deliveries: Int
-    public var subscriptions: Int
 
     // MARK: Signed requests
     /// Remembers that `keyID` sent the signed request `requestID` (its `webhook-id`) signed at
@@ -111,6 +111,13 @@ public struct PurgeCounts: Sendable, Equatable {
     /// once cannot both be new. Forgets requests signed before `forgetBefore`, whose timestamps
     /// no longer pass the check anyway.
     func rememberSignedRequest(keyID: String, requestID: String, signedAt: Date, forgetBefore: Date) async throws -> Bool
+}
+
+/// What one purge removed.
+public struct PurgeCounts: Sendable, Equatable {
+    public var events: Int
+    public var deliveries: Int
+    public var subscriptions: Int
 
     public init(events: Int, deliveries: Int, subscriptions: Int) {
         self.events = events

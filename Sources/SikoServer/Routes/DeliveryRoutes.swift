@@ -111,8 +111,18 @@ struct DeliveryRoutes {
             throw Problem(status: .conflict, type: "not-retryable", title: "Not retryable",
                           detail: "only dead or failed deliveries can be retried; this one is \(delivery.status.rawValue)")
         }
+        guard let subscription = try await gateway.store.subscription(id: delivery.subscriptionId), subscription.enabled else {
+            throw Problem(
+                status: .conflict, type: "subscription-inactive", title: "Subscription inactive",
+                detail: "the delivery's subscription is deleted or disabled, so nothing is sent for it; enable the subscription first"
+            )
+        }
         guard let updated = try await gateway.store.requeue(deliveryID: delivery.id, at: gateway.clock.now()) else {
             throw Problem.notFound("delivery \(delivery.id)")
+        }
+        guard updated.status == .pending else {
+            throw Problem(status: .conflict, type: "subscription-inactive", title: "Subscription inactive",
+                          detail: "the delivery's subscription was deleted or disabled meanwhile")
         }
         gateway.dispatcher.wake.signal()
         try await gateway.audit.record(identity, .deliveryRetry, object: delivery.id)

@@ -68,23 +68,42 @@ struct SubscriptionRoutes {
         return try JSONBody.response(SubscriptionView(subscription))
     }
 
+    /// Applies the change to the subscription as it is now: built on a stale read it would undo a
+    /// change made meanwhile (the gateway disabling it), so a lost compare-and-set reads again.
+    /// Open deliveries are decided again in the same transaction (`OpenDeliveryReview`).
     private func update(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
-        let (existing, identity) = try await owned(context)
         let submission = try await JSONBody.decode(SubscriptionSubmission.self, from: request, context: context)
-        if let channel = submission.channel, channel != existing.channel.rawValue {
-            // The signing secret belongs to the webhook; a new channel is a new subscription.
-            throw Problem.validation(.init(errors: [.init("channel", "cannot be changed; create a new subscription")]))
+        for _ in 0..<5 {
+            let (existing, identity) = try await owned(context)
+            if let channel = submission.channel, channel != existing.channel.rawValue {
+                // The signing secret belongs to the webhook; a new channel is a new subscription.
+                throw Problem.validation(.init(errors: [.init("channel", "cannot be changed; create a new subscription")]))
+            }
+            let updated: Subscription
+            switch gateway.subscriptionValidator.update(existing, with: submission, now: gateway.clock.now()) {
+            case .success(let value): updated = value
+            case .failure(let failure): throw Problem.validation(failure)
+            }
+            if updated.target != existing.target { try await refuseIfPrivate(updated) }
+            let rules = gateway.engine.rules
+            let review = OpenDeliveryReview(reference: rules.reference, classification: rules.policies.classification)
+            let written: Bool
+            do {
+                written = try await gateway.store.updateSubscription(updated, from: existing) { open in
+                    review.review(open, from: existing, to: updated)
+                }
+            } catch StoreError.notFound {
+                throw Problem.notFound("subscription \(existing.id)")
+            }
+            guard written else { continue }
+            gateway.engine.upsert(updated)
+            try await gateway.audit.record(identity, .subscriptionUpdate, object: updated.id, detail: updated.enabled ? "enabled" : "disabled")
+            return try JSONBody.response(SubscriptionView(updated))
         }
-        let updated: Subscription
-        switch gateway.subscriptionValidator.update(existing, with: submission, now: gateway.clock.now()) {
-        case .success(let value): updated = value
-        case .failure(let failure): throw Problem.validation(failure)
-        }
-        if updated.target != existing.target { try await refuseIfPrivate(updated) }
-        try await gateway.store.updateSubscription(updated)
-        gateway.engine.upsert(updated)
-        try await gateway.audit.record(identity, .subscriptionUpdate, object: updated.id, detail: updated.enabled ? "enabled" : "disabled")
-        return try JSONBody.response(SubscriptionView(updated))
+        throw Problem(
+            status: .conflict, type: "conflict", title: "Changed meanwhile",
+            detail: "the subscription kept changing while this change was applied; read it again and retry"
+        )
     }
 
     private func remove(_ context: SikoRequestContext) async throws -> Response {

@@ -112,22 +112,53 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func updateSubscription(_ subscription: Subscription) async throws {
+    public func updateSubscription(
+        _ new: Subscription, from old: Subscription, review: @Sendable ([OpenDelivery]) -> [DeliveryRevision]
+    ) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
                 sql: """
                     UPDATE subscription SET name = ?, areas = ?, topics = ?, min_urgency = ?, channel = ?, target = ?,
                         language = ?, enabled = ?, disabled_reason = ?, updated_at = ?
-                    WHERE id = ? AND deleted_at IS NULL
+                    WHERE id = ? AND deleted_at IS NULL AND name = ? AND areas = ? AND topics = ? AND min_urgency = ? AND target = ?
+                        AND language = ? AND enabled = ? AND disabled_reason IS ?
                     """,
                 arguments: [
-                    subscription.name, SQLiteRows.list(subscription.areas), SQLiteRows.list(subscription.topics),
-                    subscription.minUrgency.rawValue, subscription.channel.rawValue, subscription.target,
-                    subscription.language.rawValue, subscription.enabled, subscription.disabledReason,
-                    SQLiteRows.millis(subscription.updatedAt), subscription.id,
+                    new.name, SQLiteRows.list(new.areas), SQLiteRows.list(new.topics), new.minUrgency.rawValue, new.channel.rawValue,
+                    new.target, new.language.rawValue, new.enabled, new.disabledReason, SQLiteRows.millis(new.updatedAt), new.id,
+                    old.name, SQLiteRows.list(old.areas), SQLiteRows.list(old.topics), old.minUrgency.rawValue, old.target,
+                    old.language.rawValue, old.enabled, old.disabledReason,
                 ]
             )
-            guard db.changesCount == 1 else { throw StoreError.notFound("subscription \(subscription.id)") }
+            guard db.changesCount == 1 else {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM subscription WHERE id = ? AND deleted_at IS NULL", arguments: [new.id]) ?? false
+                if exists { return false }
+                throw StoreError.notFound("subscription \(new.id)")
+            }
+            let open = try Row.fetchAll(
+                db, sql: "SELECT * FROM delivery WHERE subscription_id = ? AND status IN ('pending', 'failed')", arguments: [new.id]
+            ).map(SQLiteRows.delivery)
+            guard !open.isEmpty else { return true }
+            let events = try Self.fetchByID(db, table: "event", ids: Set(open.map(\.eventId))).mapValues(SQLiteRows.event)
+            let revisions = review(open.compactMap { delivery in events[delivery.eventId].map { OpenDelivery(delivery: delivery, event: $0) } })
+            try Self.apply(revisions, at: SQLiteRows.millis(new.updatedAt), db: db)
+            return true
+        }
+    }
+
+    private static func apply(_ revisions: [DeliveryRevision], at millis: Int64, db: Database) throws {
+        let suppress = try db.cachedStatement(sql: """
+            UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+            WHERE id = ? AND status IN ('pending', 'failed')
+            """)
+        let retarget = try db.cachedStatement(sql: """
+            UPDATE delivery SET target = ?, content = ?, rule = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'failed')
+            """)
+        for revision in revisions {
+            switch revision {
+            case .suppress(let id, let reason): try suppress.execute(arguments: [reason, millis, id])
+            case .retarget(let id, let target, let content, let rule): try retarget.execute(arguments: [target, content.rawValue, rule?.rawValue, millis, id])
+            }
         }
     }
 
@@ -320,6 +351,7 @@ public final class SQLiteStore: Store {
         let now = SQLiteRows.millis(date)
         var (conditions, arguments) = Self.conditions(query)
         conditions.append("status IN ('dead', 'failed')")
+        conditions.append("subscription_id IN (SELECT id FROM subscription WHERE enabled = 1 AND deleted_at IS NULL)")
         arguments = [now, now] + arguments + [max(1, min(query.limit, 10_000))]
         let sql = """
             UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ?
@@ -335,7 +367,11 @@ public final class SQLiteStore: Store {
         let now = SQLiteRows.millis(date)
         return try await pool.write { db in
             try db.execute(
-                sql: "UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('dead', 'failed')",
+                sql: """
+                    UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ?
+                    WHERE id = ? AND status IN ('dead', 'failed')
+                        AND EXISTS (SELECT 1 FROM subscription s WHERE s.id = delivery.subscription_id AND s.enabled = 1 AND s.deleted_at IS NULL)
+                    """,
                 arguments: [now, now, deliveryID]
             )
             return try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [deliveryID]).map(SQLiteRows.delivery)
@@ -350,7 +386,7 @@ public final class SQLiteStore: Store {
         let excluded = String(decoding: try JSONEncoder().encode(request.excludingTargets), as: UTF8.self)
         let limit = request.limit
         return try await pool.write { db in
-            let claimed = try Row.fetchAll(
+            var claimed = try Row.fetchAll(
                 db.cachedStatement(sql: """
                     UPDATE delivery SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
                     WHERE id IN (
@@ -375,8 +411,21 @@ public final class SQLiteStore: Store {
                 ]
             ).map(SQLiteRows.delivery)
             guard !claimed.isEmpty else { return [] }
-            let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
             let subscriptions = try Self.fetchByID(db, table: "subscription", ids: Set(claimed.map(\.subscriptionId)))
+            // Whatever path left one open, nothing is sent for a deleted or disabled subscription.
+            var inactive: [DeliveryRevision] = []
+            claimed.removeAll { delivery in
+                let row = subscriptions[delivery.subscriptionId]
+                let deleted = row.map { ($0["deleted_at"] as Int64?) != nil } ?? true
+                guard deleted || (row?["enabled"] as Bool?) == false else { return false }
+                inactive.append(.suppress(
+                    deliveryId: delivery.id,
+                    reason: deleted ? "subscription deleted" : "subscription disabled" + ((row?["disabled_reason"] as String?).map { ": " + $0 } ?? "")
+                ))
+                return true
+            }
+            if !inactive.isEmpty { try Self.suppressClaimed(inactive, at: now, db: db) }
+            let events = try Self.fetchByID(db, table: "event", ids: Set(claimed.map(\.eventId))).mapValues(SQLiteRows.event)
             let sealer = self.sealer
             // Once per subscription in the batch, not per delivery: a fan-out claims many of one.
             let secrets = subscriptions.compactMapValues { row in (row["secret"] as String?).flatMap { try? sealer.unseal($0) } }
@@ -389,6 +438,16 @@ public final class SQLiteStore: Store {
                 )
             }
         }
+    }
+
+    /// Claimed but never sent: the claim does not count as an attempt.
+    private static func suppressClaimed(_ revisions: [DeliveryRevision], at millis: Int64, db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE delivery SET status = 'suppressed', last_error = ?, next_attempt_at = NULL, attempts = attempts - 1,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+            WHERE id = ? AND status = 'sending'
+            """)
+        for case .suppress(let id, let reason) in revisions { try statement.execute(arguments: [reason, millis, id]) }
     }
 
     private static func fetchByID(_ db: Database, table: String, ids: Set<String>) throws -> [String: Row] {
