@@ -23,10 +23,34 @@ struct AuditEntryView: Encodable {
         previousHash = entry.previousHash
         hash = entry.hash
     }
+
+    enum CodingKeys: String, CodingKey { case sequence, at, partner, actor, action, object, detail, previousHash, hash }
+
+    /// Writes `detail` as `null` when there is none, so every entry has the same keys.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(at, forKey: .at)
+        try container.encode(partner, forKey: .partner)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(action, forKey: .action)
+        try container.encode(object, forKey: .object)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(previousHash, forKey: .previousHash)
+        try container.encode(hash, forKey: .hash)
+    }
 }
 
 struct AuditPage: Encodable {
     var entries: [AuditEntryView]
     /// The `after` for the next page; null on the last.
     var next: Int64?
+
+    enum CodingKeys: String, CodingKey { case entries, next }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(next, forKey: .next)
+    }
 }
