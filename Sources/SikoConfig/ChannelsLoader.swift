@@ -16,7 +16,7 @@ public struct ChannelsLoader: Sendable {
         let expander = EnvironmentExpander(environment: environment)
         let expand: (String) -> Result<String, EnvironmentExpander.Failure> = { expander.expand($0) }
         let webhookFile = YAMLFile(path: file("webhook.yaml"), expand: expand)
-        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets", "dnsTimeout"])
+        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets", "dnsTimeout", "caFile"])
         var allow: [CIDR] = []
         if let mapping = webhookFile.root?.mapping, let node = mapping["allowPrivateTargets"] {
             allow = readCIDRs(node, file: webhookFile, mapping: mapping)
@@ -30,6 +30,10 @@ public struct ChannelsLoader: Sendable {
                     webhookFile.fail(node, "dnsTimeout", "'\(text)' is not a duration from 1ms to 60s such as 2s")
                 }
             }
+        }
+        if let text = webhook?.options["caFile"], !text.isEmpty, let node = webhookFile.root?.mapping?["caFile"],
+           !FileManager.default.isReadableFile(atPath: text) {
+            webhookFile.fail(node, "caFile", "'\(text)' is not a readable PEM file")
         }
         var errors = webhookFile.errors
         var optional: [ChannelKind: ChannelSettings] = [:]

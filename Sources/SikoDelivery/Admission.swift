@@ -137,16 +137,20 @@ struct Admission: Sendable {
         return (Array(targetsByHost[channel]?[host] ?? []), breaker.retryAt(now: now))
     }
 
-    /// Open hosts whose waiting deliveries should be moved to the probe time (new ones keep
-    /// arriving while a host is down), at most once a second per channel.
+    /// Open or held hosts whose waiting deliveries should be moved to the probe time or the end of
+    /// the hold (new ones keep arriving meanwhile), at most once a second per channel.
     mutating func hostsToPostpone(_ channel: ChannelKind, now: Date) -> [(targets: [String], until: Date)] {
         guard now.timeIntervalSince(lastPostponed[channel] ?? .distantPast) >= 1 else { return [] }
         lastPostponed[channel] = now
-        return (breakers[channel] ?? [:]).compactMap { host, breaker in
+        let open: [(targets: [String], until: Date)] = (breakers[channel] ?? [:]).compactMap { host, breaker in
             guard breaker.isOpen else { return nil }
             let until = breaker.retryAt(now: now)
             return until > now ? (Array(targetsByHost[channel]?[host] ?? []), until) : nil
         }
+        let held: [(targets: [String], until: Date)] = (holds[channel] ?? [:]).compactMap { host, until in
+            until > now ? (Array(targetsByHost[channel]?[host] ?? []), until) : nil
+        }
+        return open + held
     }
 
     /// When a send to this delivery's host may go again, if its breaker is open now.

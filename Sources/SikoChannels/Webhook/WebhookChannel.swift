@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SikoModel
 
 /// Signed HTTP POSTs (Standard Webhooks). 2xx is delivered, 410 gives the subscription up,
@@ -15,19 +16,28 @@ public final class WebhookChannel: Channel {
         public var outbound: OutboundPolicy
         /// How long a target's name lookup may take (`dnsTimeout`).
         public var dnsTimeout: Duration
+        /// A PEM bundle of CAs trusted besides the system's, for receivers with a CA of their own.
+        public var caFile: String?
         public var userAgent = "SiKo-Gateway/1.0"
 
-        public init(timeout: Duration, concurrency: Int, outbound: OutboundPolicy, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout) {
+        public init(
+            timeout: Duration, concurrency: Int, outbound: OutboundPolicy, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout,
+            caFile: String? = nil
+        ) {
             self.timeout = timeout
             self.concurrency = concurrency
             self.outbound = outbound
             self.dnsTimeout = dnsTimeout
+            self.caFile = caFile
         }
     }
 
     public let kind = ChannelKind.webhook
     private let settings: Settings
+    /// Plain http, already pinned by its URL (the checked address, the name in `Host`).
     private let client: HTTPClient
+    /// https, pinned by the client (the checked address, the name for SNI and the certificate).
+    private let pinnedClients: PinnedClients
     private let outboundGuard: OutboundGuard
     private let clock: any WallClock
     private let encodedEvents = NIOLockedValueBox(RecentValues<[UInt8]>(capacity: 256))
@@ -45,7 +55,11 @@ public final class WebhookChannel: Channel {
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, settings.concurrency)
         )
         configuration.decompression = .disabled
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        configuration.tlsConfiguration = tls
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        pinnedClients = PinnedClients(configuration: configuration, grace: settings.timeout + .seconds(1))
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
@@ -75,6 +89,7 @@ public final class WebhookChannel: Channel {
         let pinned = OutboundGuard.pinned(url, to: addresses)
         var request = HTTPClientRequest(url: pinned?.url ?? job.delivery.target)
         if let pinned { request.headers.add(name: "host", value: pinned.host) }
+        let client = Self.pinnedHost(url, addresses).map { pinnedClients.client(host: $0.host, address: $0.address) } ?? self.client
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: settings.userAgent)
@@ -94,6 +109,14 @@ public final class WebhookChannel: Channel {
             }
         }
         return report ?? SendReport(.retry(after: nil, reason: "timed out"))
+    }
+
+    /// The name an https target's client pins to the first checked address; nil for plain http
+    /// (pinned by its URL) and for literal addresses (nothing to resolve).
+    static func pinnedHost(_ url: URLComponents, _ addresses: [IPAddress]) -> (host: String, address: IPAddress)? {
+        guard url.scheme?.lowercased() == "https", let host = url.host, IPAddress(host) == nil, !host.hasPrefix("["),
+              let address = addresses.first else { return nil }
+        return (host, address)
     }
 
     /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.
@@ -121,14 +144,18 @@ public final class WebhookChannel: Channel {
             .replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
     }
 
-    private static func describe(_ error: any Error) -> String {
+    /// What the subscription's owner reads: the kind of failure only, never the network's own words
+    /// (addresses, ports, errno), so `lastError` tells nothing about hosts beyond the checked one.
+    static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
-            default: return "connection failed: \(error)"
+            case .remoteConnectionClosed: return "connection closed by the receiver"
+            default: break
             }
         }
-        return "connection failed: \(error)"
+        if error is NIOSSLError || error is BoringSSLError { return "TLS handshake failed (certificate not trusted for the name?)" }
+        return "connection failed"
     }
 
     /// The encoded event, from a small cache: a fan-out sends the same event to many targets.
@@ -141,6 +168,7 @@ public final class WebhookChannel: Channel {
     }
 
     public func shutdown() async throws {
+        await pinnedClients.shutdown()
         try await client.shutdown()
     }
 }

@@ -25,7 +25,7 @@ final class ChannelSet: Sendable {
         let webhook = WebhookChannel(
             settings: .init(
                 timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: settings.outboundPolicy,
-                dnsTimeout: settings.dnsTimeout
+                dnsTimeout: settings.dnsTimeout, caFile: webhookSettings.options["caFile"].flatMap { $0.isEmpty ? nil : $0 }
             ),
             clock: clock
         )

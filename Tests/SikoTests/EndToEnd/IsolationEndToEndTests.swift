@@ -90,4 +90,41 @@ struct IsolationEndToEndTests {
             }
         }
     }
+
+    @Test("a 429 with Retry-After holds the host's other targets until then and does not open its breaker")
+    func retryAfterHoldsHost() async throws {
+        let busy = Inbox(answers: [.tooManyRequests], retryAfter: "120")
+        try await TestGateway.withGateway(
+            retrySchedule: RetrySchedule(delays: [.zero, .zero, .zero]), breaker: .init(threshold: 2, cooldown: .seconds(5))
+        ) { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in
+                try await Inbox.serve(busy) { url in
+                    let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                    for target in [url + "?a", url + "?b"] {
+                        _ = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                            {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(target)"}
+                            """)
+                    }
+                    let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                    _ = try await client.json(.post, "/v1/events", key: publisher, body: #"{"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage 1"}"#)
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while await busy.received.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                    try await Task.sleep(for: .milliseconds(300))
+                    for number in 2...4 {
+                        _ = try await client.json(.post, "/v1/events", key: publisher, body: """
+                            {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \(number)"}
+                            """)
+                    }
+                    try await Task.sleep(for: .milliseconds(1500))
+                    #expect(await busy.received.count == 2, "the host asked for two minutes: nothing more went there")
+                    let waiting = try await fixture.store.deliveries(matching: DeliveryQuery(limit: 100))
+                    #expect(waiting.count == 8)
+                    #expect(waiting.allSatisfy { ($0.nextAttemptAt ?? .distantPast) > Date().addingTimeInterval(100) }, "every delivery to the host waits for its Retry-After")
+                    let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+                    #expect(metrics.contains(#"siko_circuit_breakers{state="open"} 0"#), "the receiver's wish is not a failure")
+                }
+            }
+        }
+    }
 }
