@@ -3,9 +3,9 @@ import Foundation
 /// Turns a submission into an `Event`, or names every field that is wrong.
 public struct EventValidator: Sendable {
     public struct Limits: Sendable {
-        public var externalId = 128
-        public var title = 200
-        public var body = 20_000
+        public var externalId = TextLimit(characters: 128)
+        public var title = TextLimit(characters: 200)
+        public var body = TextLimit(characters: 20_000)
         public var areas = 50
         public var dataDepth = 16
         public init() {}
@@ -24,8 +24,12 @@ public struct EventValidator: Sendable {
     ) -> Result<Event, ValidationFailure> {
         var errors: [FieldError] = []
         let externalId = submission.externalId
-        if let externalId, externalId.isEmpty || externalId.count > limits.externalId {
-            errors.append(.init("externalId", "must be 1 to \(limits.externalId) characters"))
+        if let externalId {
+            if externalId.isEmpty {
+                errors.append(.init("externalId", "must be 1 to \(limits.externalId.characters) characters"))
+            } else if let problem = limits.externalId.problem(with: externalId) {
+                errors.append(.init("externalId", problem))
+            }
         }
         let topic = submission.topic ?? ""
         if submission.topic == nil {
@@ -59,11 +63,11 @@ public struct EventValidator: Sendable {
         let title = submission.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if title.isEmpty {
             errors.append(.init("title", "is required"))
-        } else if title.count > limits.title {
-            errors.append(.init("title", "at most \(limits.title) characters"))
+        } else if let problem = limits.title.problem(with: title) {
+            errors.append(.init("title", problem))
         }
-        if let body = submission.body, body.count > limits.body {
-            errors.append(.init("body", "at most \(limits.body) characters"))
+        if let body = submission.body, let problem = limits.body.problem(with: body) {
+            errors.append(.init("body", problem))
         }
         var classification = Classification.public
         if let raw = submission.classification {

@@ -8,7 +8,7 @@ public struct SubscriptionValidator: Sendable {
     public let channels: Set<ChannelKind>
     public var maxAreas = 100
     public var maxTopics = 50
-    public var maxName = 200
+    public var nameLimit = TextLimit(characters: 200)
 
     public init(reference: ReferenceData, targets: TargetRules, channels: Set<ChannelKind>) {
         self.reference = reference
@@ -46,8 +46,10 @@ public struct SubscriptionValidator: Sendable {
         var errors = initial
         var result = base
         if let name = submission.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
-            if name.isEmpty || name.count > maxName {
-                errors.append(.init("name", "must be 1 to \(maxName) characters"))
+            if name.isEmpty {
+                errors.append(.init("name", "must be 1 to \(nameLimit.characters) characters"))
+            } else if let problem = nameLimit.problem(with: name) {
+                errors.append(.init("name", problem))
             }
             result.name = name
         }

@@ -20,7 +20,7 @@ struct StoreTests {
         let event = Event(
             id: Identifier.make("evt", at: now), externalId: externalId, publisher: publisher, topic: "razzia", urgency: .high,
             areas: ["essen"], title: "Kontrolle", body: "Straße", classification: .public, publishedAt: now, expiresAt: nil,
-            data: .object(["n": .number(1)])
+            data: .object(["n": .integer(1)])
         )
         let deliveries = (0..<count).map { index in
             Delivery(
@@ -42,7 +42,7 @@ struct StoreTests {
             #expect(!other.duplicate, "external ids are per publisher")
             #expect(try await store.deliveries(eventID: first.eventId).count == 2)
             let event = try #require(try await store.event(id: first.eventId))
-            #expect(event.title == "Kontrolle" && event.data == .object(["n": .number(1)]))
+            #expect(event.title == "Kontrolle" && event.data == .object(["n": .integer(1)]))
         }
     }
 
