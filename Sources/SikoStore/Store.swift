@@ -118,11 +118,15 @@ public struct PurgeCounts: Sendable, Equatable {
     public var events: Int
     public var deliveries: Int
     public var subscriptions: Int
+    /// Why the WAL checkpoint after the purge failed (a reader held the WAL, say): the purge is
+    /// committed, but the removed texts may still sit in the `-wal` file until a later checkpoint.
+    public var checkpointFailure: String?
 
-    public init(events: Int, deliveries: Int, subscriptions: Int) {
+    public init(events: Int, deliveries: Int, subscriptions: Int, checkpointFailure: String? = nil) {
         self.events = events
         self.deliveries = deliveries
         self.subscriptions = subscriptions
+        self.checkpointFailure = checkpointFailure
     }
 
     public var isEmpty: Bool { events == 0 && deliveries == 0 && subscriptions == 0 }

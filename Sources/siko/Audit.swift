@@ -80,5 +80,9 @@ struct Purge: AsyncParsableCommand {
         let retention = Retention(age: DurationText.parse(olderThan)!, store: try CLI.openStore(data), clock: SystemClock())
         let counts = try await retention.purge(actor: "cli")
         print("purged \(counts.events) events, \(counts.deliveries) deliveries, \(counts.subscriptions) deleted subscriptions")
+        if let failure = counts.checkpointFailure {
+            CLI.printError("error: \(Retention.checkpointWarning) (\(failure)); run siko purge again when no other process reads the database")
+            throw ExitCode(1)
+        }
     }
 }

@@ -7,6 +7,10 @@ public enum SMSReceipt: Int, Sendable, CaseIterable {
     case acceptedBySMSC = 8
     case rejectedBySMSC = 16
 
+    /// How long after a send its report may still come: SMSCs give up on a message once its
+    /// validity period is over, a week at the longest in common settings.
+    public static let reportWindow: Duration = .seconds(7 * 86_400)
+
     public var meaning: String {
         switch self {
         case .delivered: "delivered to the phone"

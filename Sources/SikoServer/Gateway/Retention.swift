@@ -7,6 +7,8 @@ import SikoStore
 /// Removes personal data past its age: once at start, then daily. `siko purge` runs the same.
 public struct Retention: Sendable {
     public static let defaultAge: Duration = .seconds(90 * 86_400)
+    /// What a failed checkpoint after a purge means for the operator.
+    public static let checkpointWarning = "the WAL checkpoint failed; removed texts may remain in siko.sqlite-wal until the next checkpoint"
 
     public let age: Duration
     let store: any Store
@@ -55,6 +57,9 @@ public struct RetentionService: Service {
                 logger.info("retention purge", metadata: [
                     "events": "\(counts.events)", "deliveries": "\(counts.deliveries)", "subscriptions": "\(counts.subscriptions)",
                 ])
+                if let failure = counts.checkpointFailure {
+                    logger.error("retention purge: \(Retention.checkpointWarning)", metadata: ["error": "\(failure)"])
+                }
             } catch {
                 logger.error("retention purge failed; retried at the next run", metadata: ["error": "\(error)"])
             }

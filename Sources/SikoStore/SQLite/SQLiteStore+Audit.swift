@@ -45,6 +45,7 @@ extension SQLiteStore {
         let bound = Identifier.lowerBound("evt", at: cutoff)
         let purgedAt = SQLiteRows.millis(now)
         let cutoffMillis = SQLiteRows.millis(cutoff)
+        let reportsSince = SQLiteRows.millis(now.addingTimeInterval(-SMSReceipt.reportWindow.timeInterval))
         return try await pool.writeWithoutTransaction { db in
             // secure_delete zeroes the space the old texts leave behind, and the checkpoint moves
             // the result out of the WAL, so the removed data is gone from the files, not just hidden.
@@ -52,17 +53,20 @@ extension SQLiteStore {
             defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
             var counts = PurgeCounts(events: 0, deliveries: 0, subscriptions: 0)
             try db.inTransaction {
-                counts = try Self.purge(bound: bound, cutoff: cutoffMillis, purgedAt: purgedAt, db: db)
+                counts = try Self.purge(bound: bound, cutoff: cutoffMillis, purgedAt: purgedAt, reportsSince: reportsSince, db: db)
                 return .commit
             }
-            _ = try? db.checkpoint(.truncate)
+            do { _ = try db.checkpoint(.truncate) } catch {
+                counts.checkpointFailure = "\(error)"
+            }
             return counts
         }
     }
 
-    private static func purge(bound: String, cutoff cutoffMillis: Int64, purgedAt: Int64, db: Database) throws -> PurgeCounts {
+    private static func purge(bound: String, cutoff cutoffMillis: Int64, purgedAt: Int64, reportsSince: Int64, db: Database) throws -> PurgeCounts {
         // Events whose deliveries still wait for an attempt or a report keep their content
-        // until they end; retention never cancels a send.
+        // until they end; retention never cancels a send. An SMS handed to the gateway counts as
+        // under way while its report may still come (`SMSReceipt.reportWindow`).
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS purging (id TEXT PRIMARY KEY) WITHOUT ROWID;
             DELETE FROM purging;
@@ -71,9 +75,12 @@ extension SQLiteStore {
             sql: """
                 INSERT INTO purging (id)
                 SELECT id FROM event e WHERE e.id < ? AND e.purged_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id AND d.status IN ('pending', 'failed', 'sending'))
+                  AND NOT EXISTS (
+                    SELECT 1 FROM delivery d WHERE d.event_id = e.id
+                      AND (d.status IN ('pending', 'failed', 'sending') OR (d.status = 'sent' AND d.channel = 'sms' AND d.updated_at >= ?))
+                  )
                 """,
-            arguments: [bound]
+            arguments: [bound, reportsSince]
         )
         let events = db.changesCount
         try db.execute(

@@ -650,13 +650,16 @@ public final class SQLiteStore: Store {
         return try await pool.write { db in
             guard let delivery = try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [receipt.deliveryId])
                 .map(SQLiteRows.delivery) else { return nil }
+            // A report that comes after retention purged its event keeps its code, not the SMSC's answer.
+            let purged = try Bool.fetchOne(db, sql: "SELECT purged_at IS NOT NULL FROM event WHERE id = ?", arguments: [delivery.eventId]) ?? false
+            let detail = purged ? nil : receipt.detail
             try db.execute(
                 sql: "INSERT OR IGNORE INTO receipt (delivery_id, code, detail, received_at) VALUES (?, ?, ?, ?)",
-                arguments: [receipt.deliveryId, receipt.report.rawValue, receipt.detail, now]
+                arguments: [receipt.deliveryId, receipt.report.rawValue, detail, now]
             )
             guard let next = receipt.report.transition(from: delivery.status) else { return delivery }
             let reason: String? = next == .dead
-                ? "SMS report: \(receipt.report.meaning)" + (receipt.detail.map { " (\($0))" } ?? "") : nil
+                ? "SMS report: \(receipt.report.meaning)" + (detail.map { " (\($0))" } ?? "") : nil
             try db.execute(
                 sql: """
                     UPDATE delivery SET status = ?, last_error = COALESCE(?, last_error), next_attempt_at = NULL,

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoChannels
+import SikoConfig
 import SikoModel
 @testable import SikoStore
 import Testing
@@ -196,6 +197,127 @@ struct AccountabilityTests {
                 }
             }
         }
+    }
+
+    /// An SMS gateway on 127.0.0.1 that takes every message, as Kannel does, and never reports by itself.
+    static func withSMSGateway<T: Sendable>(_ body: @escaping @Sendable (_ url: String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.get("cgi-bin/sendsms") { _, _ in
+            Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: "0: Accepted for delivery")))
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)/cgi-bin/sendsms") }
+    }
+
+    @Test("an SMS still waiting for its report holds its event back from the purge; a report after the purge writes no text")
+    func purgeAndSMSReports() async throws {
+        let clock = ManualClock(utc("2026-01-10T10:00:00Z"))
+        try await Self.withSMSGateway { url in
+            let sms = ChannelSettings(
+                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(5), concurrency: 2,
+                options: ["url": url, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": "https://siko.example"]
+            )
+            try await TestGateway.withGateway(sms: sms, clock: clock) { fixture in
+                try await GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0).test(.live) { client in
+                    let essen = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage)
+                    let subscribed = try await client.json(.post, "/v1/subscriptions", key: essen, body: """
+                        {"name":"Bereitschaft","areas":["essen"],"channel":"sms","target":"+4917012345678"}
+                        """)
+                    #expect(subscribed.status == .created)
+                    func publish(_ title: String) async throws -> (event: String, delivery: String) {
+                        let answer = try await client.json(.post, "/v1/events", key: essen, body: """
+                            {"topic":"razzia","urgency":"critical","areas":["essen"],"title":"\(title)"}
+                            """)
+                        let event = try #require(answer.body["id"] as? String)
+                        let delivery = try #require(try await fixture.store.deliveries(eventID: event).first)
+                        #expect(try await fixture.waitForFinal(delivery.id)?.status == .sent)
+                        return (event, delivery.id)
+                    }
+                    func report(_ delivery: String, _ status: Int, answer: String) async throws -> HTTPResponse.Status {
+                        let token = fixture.gateway.receiptToken.token(for: delivery)
+                        let query = "delivery=\(delivery)&token=\(token)&status=\(status)&answer=" + answer.replacingOccurrences(of: " ", with: "%20")
+                        return try await client.json(.get, "/v1/callbacks/sms?" + query, key: nil).status
+                    }
+                    let reported = try await publish("Zeuge Max Mustermann")
+                    let silent = try await publish("Zeugin Erika Musterfrau")
+
+                    // A short retention age (siko serve --retention 1d), so the events are due while reports can still come.
+                    clock.advance(by: 2 * 86_400)
+                    let retention = Retention(age: .seconds(86_400), store: fixture.store, clock: clock)
+                    #expect(try await retention.purge().events == 0, "both SMS still wait for their reports")
+                    #expect(try await fixture.store.event(id: reported.event)?.title == "Zeuge Max Mustermann")
+
+                    #expect(try await report(reported.delivery, 1, answer: "zugestellt an Max Mustermann") == .ok)
+                    #expect(try await fixture.store.delivery(id: reported.delivery)?.status == .delivered)
+                    #expect(try await retention.purge().events == 1, "delivered now: its event goes")
+                    #expect(try await fixture.store.event(id: silent.event)?.title == "Zeugin Erika Musterfrau")
+
+                    // The SMSC reports once more, late, with a text naming the person.
+                    #expect(try await report(reported.delivery, 8, answer: "Rueckruf Max Mustermann 0170 1234567") == .ok)
+                    let receipts = try await fixture.store.receipts(deliveryID: reported.delivery)
+                    #expect(Set(receipts.map(\.report)) == [.delivered, .acceptedBySMSC], "the report itself is kept")
+                    #expect(receipts.allSatisfy { $0.detail == nil }, "\(receipts)")
+
+                    // A report that never comes holds its event no longer than SMSCs keep trying.
+                    clock.advance(by: 6 * 86_400)
+                    #expect(try await retention.purge().events == 1)
+                    #expect(try await fixture.store.event(id: silent.event)?.title == "")
+                    #expect(try await report(silent.delivery, 16, answer: "abgelehnt Erika Musterfrau") == .ok)
+                    let dead = try await fixture.store.delivery(id: silent.delivery)
+                    #expect(dead?.status == .dead && dead?.lastError == "SMS report: rejected by the SMSC", "\(String(describing: dead))")
+
+                    try await fixture.store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+                    let files = try Self.bytes(of: fixture.folder, "siko.sqlite")
+                    for gone in ["Mustermann", "Musterfrau", "0170 1234567"] {
+                        #expect(files.range(of: Data(gone.utf8)) == nil, "\(gone) is gone from the database files")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a WAL checkpoint that fails during a purge (a reader holds the WAL) fails siko purge and is an error in serve's log")
+    func failedCheckpoint() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let key = try CLITests().siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish")
+        #expect(key.status == 0)
+        // Another process in the middle of reading, as an operator's sqlite3 shell would be.
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN")
+            db.execute("SELECT count(*) FROM api_key").fetchall()
+            print("reading", flush=True)
+            sys.stdin.read()
+            """, folder.file("siko.sqlite")]
+        let input = Pipe(), output = Pipe()
+        reader.standardInput = input
+        reader.standardOutput = output
+        try reader.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            reader.waitUntilExit()
+        }
+        #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).contains("reading"))
+
+        let blocked = try CLITests().siko("purge", "--data", folder.path)
+        #expect(blocked.status == 1)
+        #expect(blocked.stdout.contains("purged 0 events"), "the purge itself is done")
+        #expect(blocked.stderr.contains("WAL checkpoint failed"), "\(blocked.stderr)")
+
+        let server = try ServeCLITests.Server(arguments: ["serve", "--data", folder.path, "--port", "0"])
+        let log = try await server.waitFor("retention purge: the WAL checkpoint failed")
+        #expect(log.contains("error"))
+        try await server.stop()
+
+        try input.fileHandleForWriting.close()
+        reader.waitUntilExit()
+        let free = try CLITests().siko("purge", "--data", folder.path)
+        #expect(free.status == 0, "\(free.stderr)")
+        #expect(!free.stderr.contains("WAL checkpoint failed"))
     }
 
     /// The database file and its WAL, as one blob.
