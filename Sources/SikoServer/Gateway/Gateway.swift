@@ -104,7 +104,7 @@ public final class Gateway: Sendable {
 
     /// Puts new rules and channels in force together, or neither: a template that does not load
     /// leaves everything as it was. Sends in flight finish on the old channels, which close once
-    /// their timeout has passed.
+    /// their timeout has passed and are then let go, so reloads do not pile up connections.
     public func reload(rules: RuleSet, channelSettings: ChannelsConfiguration, templates: String?) throws {
         let fresh = try ChannelSet(
             settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
@@ -121,8 +121,12 @@ public final class Gateway: Sendable {
         Task {
             try? await Task.sleep(for: grace)
             await old.shutdown(logger: logger)
+            self.retired.withLock { $0.removeAll { $0 === old } }
         }
     }
+
+    /// Channel sets replaced by a reload whose sends may still be in flight.
+    var retiredChannelSets: Int { retired.withLock(\.count) }
 
     /// Reads the queue's depth and age into the metrics (before each scrape).
     public func refreshQueueMetrics() async throws {

@@ -76,4 +76,28 @@ struct ReloadTests {
             #expect(fixture.gateway.configuredChannels == [.webhook])
         }
     }
+
+    @Test("channel sets replaced by reloads are let go once closed: after 40 reloads none is left")
+    func retiredChannelsAreDropped() async throws {
+        let folders = try Folders()
+        defer { folders.root.remove() }
+        for file in ["webhook", "email", "sms"] {
+            try folders.edit(folders.channels + "/\(file).yaml") { text in
+                text.replacingOccurrences(of: #"(?m)^timeout: .*$"#, with: "timeout: 1s", options: .regularExpression)
+            }
+        }
+        try await TestGateway.withGateway { fixture in
+            let reloader = ConfigurationReloader(gateway: fixture.gateway, folders: .init(rules: folders.rules, channels: folders.channels, environment: [:]))
+            for _ in 0..<40 { #expect(reloader.reload() == []) }
+            #expect(fixture.gateway.retiredChannelSets <= 40)
+            // Each set closes 1 s (its timeout) + 5 s after its reload; allow a wide margin.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while fixture.gateway.retiredChannelSets > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(fixture.gateway.retiredChannelSets == 0)
+            #expect(reloader.reload() == [])
+            #expect(fixture.gateway.retiredChannelSets == 1, "the set just replaced waits for its sends")
+        }
+    }
 }
