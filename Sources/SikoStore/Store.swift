@@ -5,7 +5,8 @@ import SikoModel
 /// (PostgreSQL) alike: claiming works by leases with an owner and an expiry, so several workers
 /// (or several processes) can share the queue without sending a delivery twice at once.
 public protocol Store: Sendable {
-    /// Answers when the store can be reached (readiness).
+    /// Answers when the store can be read and written (readiness): it makes a tiny write, so a
+    /// full disk or a read-only file shows here; a refused write throws what `StoreRefusal` reads.
     func ping() async throws
 
     // MARK: API keys

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SikoModel
+import SikoStore
 
 /// An RFC 9457 problem: every error the API answers, as `application/problem+json`.
 public struct Problem: Error, HTTPResponseError, Encodable, Sendable {
@@ -52,6 +53,19 @@ public struct Problem: Error, HTTPResponseError, Encodable, Sendable {
         let seconds = max(1, Int(wait.rounded(.up)))
         var problem = Problem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests", detail: "\(detail); try again in \(seconds) s")
         problem.headers[.retryAfter] = String(seconds)
+        return problem
+    }
+
+    /// Seconds a caller waits before trying a write again that the store refused.
+    static let storeRetryAfter = 5
+
+    /// 503 with `Retry-After`: the store refuses writes for now; nothing was stored.
+    static func storeUnavailable(_ refusal: StoreRefusal, type: String = "store-unavailable") -> Problem {
+        var problem = Problem(
+            status: .serviceUnavailable, type: type, title: "Store unavailable",
+            detail: "the store cannot take writes now (\(refusal.reason)); nothing was changed; try again in \(storeRetryAfter) s"
+        )
+        problem.headers[.retryAfter] = String(storeRetryAfter)
         return problem
     }
 

@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 import Hummingbird
+import SikoStore
 
-/// `/health` (the process answers), `/ready` (the store answers), `/metrics` (Prometheus text,
-/// behind a bearer token when one is configured).
+/// `/health` (the process answers), `/ready` (the store reads and writes), `/metrics` (Prometheus
+/// text, behind a bearer token when one is configured).
 struct OperationsRoutes {
     let gateway: Gateway
     /// A wrong metrics token spends a guess like an unknown key.
@@ -16,7 +17,8 @@ struct OperationsRoutes {
                 try await gateway.store.ping()
                 return try JSONBody.response(Status(status: "ready"))
             } catch {
-                context.logger.warning("store not reachable", metadata: ["error": "\(error)"])
+                context.logger.warning("store not ready", metadata: ["error": "\(error)"])
+                if let refusal = StoreRefusal(error) { throw Problem.storeUnavailable(refusal, type: "not-ready") }
                 throw Problem(status: .serviceUnavailable, type: "not-ready", detail: "the store is not reachable")
             }
         }

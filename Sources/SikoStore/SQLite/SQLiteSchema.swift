@@ -167,6 +167,10 @@ enum SQLiteSchema {
                 CREATE INDEX signed_request_age ON signed_request(signed_at);
                 """)
         }
+        migrator.registerMigration("v10: write probe for readiness") { db in
+            // One row that /ready rewrites, so a full disk or a read-only file shows there while nothing else writes.
+            try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -32,6 +32,10 @@ public final class SQLiteStore: Store {
 
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        let now = SQLiteRows.millis(Date())
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at", arguments: [now])
+        }
     }
 
     // MARK: API keys
