@@ -36,6 +36,7 @@ struct ReceiptTests {
         defer { folder.remove() }
         let store = try SQLiteStore(path: folder.file("siko.sqlite"))
         let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.insertSubscription(subscription(id: "sub_1", areas: ["essen"], channel: .sms, target: "+4917012345678"), secret: nil)
         let event = Event(id: "evt_1", externalId: nil, publisher: "stadt-essen", topic: "razzia", urgency: .high, areas: ["essen"], title: "x", body: nil, classification: .public, publishedAt: now, expiresAt: nil, data: nil)
         let delivery = Delivery(id: "dlv_1", eventId: "evt_1", subscriptionId: "sub_1", partner: "stadt-essen", channel: .sms, target: "+4917012345678", status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now)
         _ = try await store.publish(PublishRequest(event: event, idempotencyKey: nil, deliveries: [delivery]))
