@@ -20,6 +20,11 @@ public protocol Store: Sendable {
 
     // MARK: Subscriptions
     func insertSubscription(_ subscription: Subscription, secret: String?) async throws
+    /// Inserts it unless its partner already has `maxPerPartner` subscriptions, counted in the same
+    /// write transaction so that creates at once cannot pass the cap together. Answers whether it did.
+    func insertSubscription(_ subscription: Subscription, secret: String?, maxPerPartner: Int) async throws -> Bool
+    /// A partner's live subscriptions: disabled ones count (they can be enabled again), deleted ones do not.
+    func subscriptionCount(partner: String) async throws -> Int
     /// Writes `new` if the subscription is still as `old` was read (compare-and-set, so a change
     /// built on a stale read cannot undo one made meanwhile, such as the gateway disabling it), and
     /// in the same transaction applies `review`'s decisions to its open deliveries. False when it

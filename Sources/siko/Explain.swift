@@ -53,7 +53,7 @@ struct Explain: AsyncParsableCommand {
             CLI.printError("\(event): areas: \(partner) may not publish into \(areas.joined(separator: ", "))")
             throw ExitCode(1)
         }
-        let view = ExplanationView(explanation, for: identity, now: now)
+        let view = ExplanationView(explanation, for: identity)
         if json {
             let encoder = JSONCoding.encoder()
             encoder.outputFormatting.insert(.prettyPrinted)

@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A bearer token /metrics asks for (better: SIKO_METRICS_TOKEN, kept out of process lists); without one it is open.")
     var metricsToken: String?
 
+    @Option(help: "Live subscriptions one partner may have; creating one more answers 422.")
+    var maxSubscriptions = Gateway.defaultMaxSubscriptions
+
     private var proxies: [CIDR?] { trustedProxies.flatMap { $0.split(separator: ",") }.map { CIDR(String($0)) } }
 
     func validate() throws {
@@ -55,6 +58,7 @@ struct Serve: AsyncParsableCommand {
         guard unknownKeyRate >= 0, unknownKeyBurst >= 1 else {
             throw ValidationError("--unknown-key-rate must be 0 or more and --unknown-key-burst at least 1")
         }
+        guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
         guard !proxies.contains(nil) else { throw ValidationError("--trusted-proxies: '\(trustedProxies.joined(separator: ","))' holds something that is not a CIDR") }
     }
 
@@ -97,7 +101,7 @@ struct Serve: AsyncParsableCommand {
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
                 dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
                 rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil,
-                access: access
+                access: access, maxSubscriptions: maxSubscriptions
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)

@@ -26,6 +26,9 @@ public final class Gateway: Sendable {
     public let rateLimiter: RateLimiter?
     /// Guards of the HTTP front besides keys: guesses per address, trusted proxies, the metrics token.
     public let access: AccessSettings
+    /// Live subscriptions one partner may have; every one multiplies the deliveries of an event.
+    public let maxSubscriptions: Int
+    public static let defaultMaxSubscriptions = 10_000
     /// Checks the token on SMS delivery reports.
     public let receiptToken: ReceiptToken
     private let queueMetrics: QueueMetrics
@@ -38,10 +41,11 @@ public final class Gateway: Sendable {
         rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger,
         dispatcherConfiguration: Dispatcher.Configuration = .init(), rateLimit: RateLimiter.Limit? = nil,
-        access: AccessSettings = .init()
+        access: AccessSettings = .init(), maxSubscriptions: Int = Gateway.defaultMaxSubscriptions
     ) async throws {
         rateLimiter = rateLimit.map(RateLimiter.init(limit:))
         self.access = access
+        self.maxSubscriptions = maxSubscriptions
         self.store = store
         self.clock = clock
         self.logger = logger

@@ -101,7 +101,7 @@ public final class RuleEngine: Sendable {
             let decisions = state.policies.decide(event, for: matches, now: now, memory: &memory)
             return (state.index.candidates(areas: event.areas), matches, decisions, state.index.reference.areas)
         }
-        return Explanation(event: event, candidates: candidates, matches: matches, decisions: decisions, areas: areas)
+        return Explanation(event: event, candidates: candidates, matches: matches, decisions: decisions, areas: areas, now: now)
     }
 
     /// Seeds the memory with what the store saw recently.

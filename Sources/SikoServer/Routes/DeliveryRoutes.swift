@@ -72,18 +72,12 @@ struct DeliveryRoutes {
             query.channel = ChannelKind(rawValue: raw)
             if query.channel == nil { errors.append(.init("channel", "must be one of email, sms, webhook")) }
         }
-        if let raw = parameters.get("limit") {
-            if let limit = Int(raw), (1...1000).contains(limit) { query.limit = limit } else {
-                errors.append(.init("limit", "must be a whole number from 1 to 1000"))
-            }
-        }
+        DeliveryPaging.read(request, into: &query, errors: &errors)
         query.eventId = parameters.get("event")
         query.subscriptionId = parameters.get("subscription")
-        query.after = parameters.get("after")
         guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
         let page = try await gateway.store.deliveries(matching: query)
-        let next = page.count == query.limit ? page.last?.id : nil
-        return try JSONBody.response(DeliveryPage(deliveries: page.map { DeliveryView($0, for: identity) }, next: next))
+        return try JSONBody.response(DeliveryPaging.page(page, of: query, for: identity))
     }
 
     /// The subscription's owner, the event's publisher, or an admin may see a delivery.

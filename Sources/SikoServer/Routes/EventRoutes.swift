@@ -12,7 +12,7 @@ struct EventRoutes {
         group.post("events") { request, context in try await publish(request, context) }
         group.post("explain") { request, context in try await explain(request, context) }
         group.get("events/:id") { _, context in try await show(context) }
-        group.get("events/:id/deliveries") { _, context in try await deliveries(context) }
+        group.get("events/:id/deliveries") { request, context in try await deliveries(request, context) }
     }
 
     private func publish(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
@@ -39,7 +39,7 @@ struct EventRoutes {
         let submission = try await JSONBody.decode(EventSubmission.self, from: request, context: context)
         do {
             let explanation = try gateway.intake.explain(submission, by: identity)
-            return try JSONBody.response(ExplanationView(explanation, for: identity, now: explanation.event.publishedAt))
+            return try JSONBody.response(ExplanationView(explanation, for: identity))
         } catch let failure as EventIntake.Failure {
             throw Self.problem(failure)
         }
@@ -73,11 +73,15 @@ struct EventRoutes {
         return try JSONBody.response(EventView(event, counts: try await gateway.store.deliveryCounts(eventID: event.id)))
     }
 
-    private func deliveries(_ context: SikoRequestContext) async throws -> Response {
+    /// A page at a time: an event may reach tens of thousands of subscriptions.
+    private func deliveries(_ request: Request, _ context: SikoRequestContext) async throws -> Response {
         let (event, identity) = try await visibleEvent(context)
-        var deliveries = try await gateway.store.deliveries(eventID: event.id)
         // Recipients see their own deliveries; the publisher sees all, with others' targets masked.
-        if !identity.owns(event.publisher) { deliveries = deliveries.filter { identity.owns($0.partner) } }
-        return try JSONBody.response(DeliveryPage(deliveries: deliveries.map { DeliveryView($0, for: identity) }, next: nil))
+        var query = DeliveryQuery(eventId: event.id, visibleTo: identity.isAdmin ? nil : identity.partner)
+        var errors: [FieldError] = []
+        DeliveryPaging.read(request, into: &query, errors: &errors)
+        guard errors.isEmpty else { throw Problem.validation(.init(errors: errors)) }
+        let page = try await gateway.store.deliveries(matching: query)
+        return try JSONBody.response(DeliveryPaging.page(page, of: query, for: identity))
     }
 }

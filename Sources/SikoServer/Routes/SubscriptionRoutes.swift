@@ -27,12 +27,23 @@ struct SubscriptionRoutes {
         }
         try await refuseIfPrivate(subscription)
         let secret = subscription.channel == .webhook ? WebhookSigner.makeSecret() : nil
-        try await gateway.store.insertSubscription(subscription, secret: secret)
+        guard try await gateway.store.insertSubscription(subscription, secret: secret, maxPerPartner: gateway.maxSubscriptions) else {
+            throw try await capReached(partner: identity.partner)
+        }
         gateway.engine.upsert(subscription)
         try await gateway.audit.record(identity, .subscriptionCreate, object: subscription.id, detail: subscription.channel.rawValue)
         var response = try JSONBody.response(SubscriptionView(subscription, secret: secret), status: .created)
         response.headers[.location] = "/v1/subscriptions/\(subscription.id)"
         return response
+    }
+
+    private func capReached(partner: String) async throws -> Problem {
+        let count = try await gateway.store.subscriptionCount(partner: partner)
+        let cap = gateway.maxSubscriptions
+        return Problem(
+            status: .unprocessableContent, type: "subscription-limit", title: "Too many subscriptions",
+            detail: "\(partner) has \(count) subscriptions and may have at most \(cap) (--max-subscriptions \(cap)); delete one first"
+        )
     }
 
     /// A webhook named by host name is resolved now, too: a name that points into a private network

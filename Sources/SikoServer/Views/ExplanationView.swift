@@ -1,8 +1,9 @@
 import Foundation
 import SikoModel
 
-/// The answer of `POST /v1/explain` and `siko explain`: every subscription considered, how it
-/// matched or why not, and what the policies would do. Other partners' targets and names are masked.
+/// The answer of `POST /v1/explain` and `siko explain`: every subscription considered (at most
+/// `Explanation.maximumItems`), how it matched or why not, and what the policies would do. Other
+/// partners' targets and names are masked.
 public struct ExplanationView: Encodable, Sendable {
     struct EventSummary: Encodable {
         var publisher: String
@@ -95,8 +96,10 @@ public struct ExplanationView: Encodable, Sendable {
     var `defer`: Int
     var suppress: Int
     var subscriptions: [Item]
+    /// `subscriptions` lists fewer than `considered`.
+    var truncated: Bool
 
-    public init(_ explanation: Explanation, for identity: Identity, now: Date) {
+    public init(_ explanation: Explanation, for identity: Identity) {
         let event = explanation.event
         self.event = EventSummary(
             publisher: event.publisher, topic: event.topic, urgency: event.urgency, areas: event.areas,
@@ -105,15 +108,8 @@ public struct ExplanationView: Encodable, Sendable {
         subscriptions = explanation.items.map { item in
             let subscription = item.subscription
             let visible = identity.owns(subscription.partner)
-            var decision = "none"
             var sendAt: Date?
-            switch item.decision?.action {
-            case .send(let at)?:
-                decision = at > now ? "defer" : "send"
-                sendAt = at
-            case .suppress?: decision = "suppress"
-            case nil: break
-            }
+            if case .send(let at)? = item.decision?.action { sendAt = at }
             return Item(
                 subscriptionId: subscription.id, partner: subscription.partner,
                 name: visible ? subscription.name : DeliveryView.masked, channel: subscription.channel,
@@ -121,15 +117,17 @@ public struct ExplanationView: Encodable, Sendable {
                 area: item.match.area.map { AreaView(subscribed: $0.subscribed, event: $0.event, via: $0.relation) },
                 topic: TopicView(subscribed: item.match.subscribedTopics, matches: item.match.topicMatches),
                 urgency: UrgencyView(minimum: subscription.minUrgency, event: event.urgency, matches: item.match.urgencyMatches),
-                decision: decision, sendAt: sendAt, content: item.decision?.content, rule: item.decision?.rule,
+                decision: item.outcome?.rawValue ?? "none", sendAt: sendAt, content: item.decision?.content, rule: item.decision?.rule,
                 reason: item.decision.map { $0.reason } ?? item.match.mismatch
             )
         }
-        considered = subscriptions.count
-        deliveries = subscriptions.filter(\.matched).count
-        send = subscriptions.filter { $0.decision == "send" }.count
-        self.defer = subscriptions.filter { $0.decision == "defer" }.count
-        suppress = subscriptions.filter { $0.decision == "suppress" }.count
+        let counts = explanation.counts
+        considered = counts.considered
+        deliveries = counts.matched
+        send = counts.send
+        self.defer = counts.defer
+        suppress = counts.suppress
+        truncated = explanation.truncated
     }
 
     /// A table for people at a terminal: one line per subscription considered.
@@ -148,6 +146,7 @@ public struct ExplanationView: Encodable, Sendable {
             if let reason = item.reason { line += "  \(reason)" }
             lines.append(line)
         }
+        if truncated { lines.append("… and \(considered - subscriptions.count) more") }
         return lines.joined(separator: "\n")
     }
 }

