@@ -27,11 +27,12 @@ public enum GatewayApplication {
 
     /// `services` run beside the server and the dispatcher (the SIGHUP reloader).
     public static func make(
-        gateway: Gateway, host: String, port: Int, services: [any Service] = [],
+        gateway: Gateway, host: String, port: Int, limits: ConnectionLimits = .standard, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var application = Application(
             router: router(for: gateway),
+            server: .http1(limitedBy: limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "siko-gateway"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: gateway.logger

@@ -20,6 +20,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = 8080
 
+    @OptionGroup var connections: ConnectionOptions
+
     @Option(help: "On SIGTERM, how long sends in flight may take before they are given back unsent (e.g. 15s).")
     var drainTimeout = "15s"
 
@@ -73,6 +75,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         CLI.bootstrapLogging()
         let logger = Logger(label: "siko")
+        connections.raiseOpenFileLimit(logger: logger)
         let rules = try CLI.loadRules(config)
         let reference = rules.reference
         let channels: ChannelsConfiguration
@@ -115,7 +118,9 @@ struct Serve: AsyncParsableCommand {
         let purger = RetentionService(
             retention: Retention(age: DurationText.parse(retention) ?? Retention.defaultAge, store: store, clock: SystemClock()), logger: logger
         )
-        let application = GatewayApplication.make(gateway: gateway, host: host, port: port, services: [reloader, purger]) { port in
+        let application = GatewayApplication.make(
+            gateway: gateway, host: host, port: port, limits: connections.limits, services: [reloader, purger]
+        ) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }
         do {
