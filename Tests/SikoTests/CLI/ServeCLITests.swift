@@ -169,7 +169,7 @@ struct ServeCLITests {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["message"] is String && object?["level"] is String && (object?["time"] as? String)?.hasSuffix("Z") == true, "\(line)")
         }
-        #expect(!server.output.contains(key) && !server.output.contains(String(key.split(separator: "_").last ?? "")))
+        #expect(!server.output.contains(key) && !server.output.contains(String(key.split(separator: "_", maxSplits: 2).last ?? "")))
         #expect(!server.output.contains("Geheimer Titel") && !server.output.contains("Vertraulicher Text"))
     }
 }
