@@ -34,10 +34,10 @@ struct DurabilityTests {
                 #expect(response.status.code == 202)
             }
         } catch {
-            try await server.stop()
+            try await Self.stop(server, data: data)
             throw error
         }
-        try await server.stop()
+        try await Self.stop(server, data: data)
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
         let order = SyscallOrder(lines)
         #expect(order.responses.count == accepted, "every 202 seen in the trace")
@@ -46,6 +46,20 @@ struct DurabilityTests {
             #expect(order.walSyncs.contains { $0 > previous && $0 < response }, "a WAL sync completed between the previous 202 and this one (line \(response))")
             previous = response
         }
+    }
+}
+
+extension DurabilityTests {
+    /// A SIGTERM to strace detaches it and leaves the traced gateway running, so the gateway (whose
+    /// command line names its data folder) is told to stop first.
+    static func stop(_ server: ServeCLITests.Server, data: String) async throws {
+        let pkill = Process()
+        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        pkill.arguments = ["-TERM", "-f", "--", "serve --data \(data) "]
+        try pkill.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while pkill.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await server.stop()
     }
 }
 
