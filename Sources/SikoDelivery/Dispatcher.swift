@@ -209,10 +209,14 @@ public final class Dispatcher: Service {
         } else {
             let schedule: RetrySchedule
             if let route = routes.withLock({ $0[delivery.channel] }) {
-                // The channel bounds its own exchange; this bound holds even for one that does not,
-                // so no send outlives its lease.
-                report = await Deadline.run(within: route.timeout + .seconds(1)) { await route.channel.send(job) }
-                    ?? SendReport(.retry(after: nil, reason: "timed out"))
+                // A channel that does not bound its own exchange gets a deadline here, so no send
+                // outlives its lease.
+                if route.channel.boundsItsOwnExchange {
+                    report = await route.channel.send(job)
+                } else {
+                    report = await Deadline.run(within: route.timeout + .seconds(1)) { await route.channel.send(job) }
+                        ?? SendReport(.retry(after: nil, reason: "timed out"))
+                }
                 schedule = route.retrySchedule
                 disableAfter = route.disableAfter
             } else {

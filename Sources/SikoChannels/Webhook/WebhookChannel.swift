@@ -33,6 +33,7 @@ public final class WebhookChannel: Channel {
     }
 
     public let kind = ChannelKind.webhook
+    public let boundsItsOwnExchange = true
     private let settings: Settings
     /// Plain http, already pinned by its URL (the checked address, the name in `Host`).
     private let client: HTTPClient
