@@ -10,7 +10,7 @@ import Testing
 
 /// Email through libcurl to a real SMTP server (aiosmtpd); every received message is parsed by
 /// Python's MIME parser, so these tests read what a mail client would show.
-@Suite("Email over SMTP", .enabled(if: SMTPTestServer.available, "needs SIKO_TEST_PYTHON with aiosmtpd: run `make test`"))
+@Suite("Email over SMTP")
 struct EmailTests {
     let title = "Großkontrolle Altendorfer Straße – Übung für Mülheim"
     let body = "Zoll, Ordnungsamt und Polizei prüfen Gaststätten; Rückfragen an die Geschäftsstelle (Telefon 0201 123-456)."

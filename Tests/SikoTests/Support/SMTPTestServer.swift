@@ -9,7 +9,6 @@ struct SMTPTestServer {
 
     /// The interpreter with aiosmtpd; `make test` provides it.
     static var python: String? { ProcessInfo.processInfo.environment["SIKO_TEST_PYTHON"] }
-    static var available: Bool { python != nil }
 
     static func with<T>(_ arguments: [String] = [], _ body: (SMTPTestServer) async throws -> T) async throws -> T {
         let folder = try TemporaryDirectory()
