@@ -30,6 +30,19 @@ struct HostileReceiverTests {
         return try ChannelsLoader(directory: directory, environment: [:]).load()
     }
 
+    /// A live gateway whose webhook channel comes from the test's channel file.
+    static func withLiveGateway(
+        breakerThreshold: Int, _ body: @escaping @Sendable (TestGateway, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let channels = try Self.channels(breakerThreshold: breakerThreshold, folder: folder)
+        try await TestGateway.withGateway(channels: channels) { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in try await body(fixture, client) }
+        }
+    }
+
     /// Subscribes Essen's webhook to `target`, publishes one event and answers its one delivery.
     static func publishOne(to target: String, client: some TestClientProtocol, fixture: TestGateway) async throws -> Delivery {
         let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
@@ -46,63 +59,51 @@ struct HostileReceiverTests {
 
     @Test("a receiver that trickles its body one byte a second: the attempt is failed as timed out within 2 × timeout, and the breaker counts it")
     func trickle() async throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let channels = try Self.channels(breakerThreshold: 1, folder: folder)
-        try await TestGateway.withGateway(channels: channels) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
-            try await application.test(.live) { client in
-                try await HostileReceiver.serve(.trickle) { url in
-                    let started = ContinuousClock.now
-                    let delivery = try await Self.publishOne(to: url, client: client, fixture: fixture)
-                    var seen = delivery
-                    while ContinuousClock.now - started < Self.timeout * 2, seen.status != .failed {
-                        try await Task.sleep(for: .milliseconds(50))
-                        seen = try #require(try await fixture.store.delivery(id: delivery.id))
-                    }
-                    #expect(seen.status == .failed, "recorded within 2 × timeout")
-                    #expect(seen.lastError == "timed out")
-                    let attempts = try await fixture.store.attempts(deliveryID: delivery.id)
-                    #expect(attempts.map(\.status) == [.failed])
-                    let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
-                    #expect(metrics.contains(#"siko_circuit_breakers{state="open"} 1"#), "the timeout counted toward the host's breaker (threshold 1)")
+        try await Self.withLiveGateway(breakerThreshold: 1) { fixture, client in
+            try await HostileReceiver.serve(.trickle) { url in
+                let started = ContinuousClock.now
+                let delivery = try await Self.publishOne(to: url, client: client, fixture: fixture)
+                var seen = delivery
+                while ContinuousClock.now - started < Self.timeout * 2, seen.status != .failed {
+                    try await Task.sleep(for: .milliseconds(50))
+                    seen = try #require(try await fixture.store.delivery(id: delivery.id))
                 }
+                #expect(seen.status == .failed, "recorded within 2 × timeout")
+                #expect(seen.lastError == "timed out")
+                let attempts = try await fixture.store.attempts(deliveryID: delivery.id)
+                #expect(attempts.map(\.status) == [.failed])
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+                #expect(metrics.contains(#"siko_circuit_breakers{state="open"} 1"#), "the timeout counted toward the host's breaker (threshold 1)")
             }
         }
     }
 
     @Test("beside 20 trickling targets (more slots than the budget), a fast receiver gets every event within 3 × timeout")
     func trickleDoesNotStarve() async throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
         // A breaker that never opens, so only the deadline frees the slots.
-        let channels = try Self.channels(breakerThreshold: 1000, folder: folder)
         let fast = Inbox()
-        try await TestGateway.withGateway(channels: channels) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
-            try await application.test(.live) { client in
-                try await HostileReceiver.serve(.trickle) { trickleURL in
-                    try await Inbox.serve(fast) { fastURL in
-                        let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
-                        for target in (0..<20).map({ "\(trickleURL)?n=\($0)" }) + [fastURL] {
-                            let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
-                                {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(target)"}
-                                """)
-                            #expect(created.status == .created)
-                        }
-                        let publisher = try await fixture.key("stadt-essen", .eventsPublish)
-                        let started = ContinuousClock.now
-                        for number in 0..<24 {
-                            let published = try await client.json(.post, "/v1/events", key: publisher, body: """
-                                {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \(number)"}
-                                """)
-                            #expect(published.status == .accepted)
-                        }
-                        while ContinuousClock.now - started < Self.timeout * 3, await fast.received.count < 24 {
-                            try await Task.sleep(for: .milliseconds(50))
-                        }
-                        #expect(await fast.received.count == 24, "every event reached the fast receiver within 3 × timeout")
+        try await Self.withLiveGateway(breakerThreshold: 1000) { fixture, client in
+            try await HostileReceiver.serve(.trickle) { trickleURL in
+                try await Inbox.serve(fast) { fastURL in
+                    let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                    for target in (0..<20).map({ "\(trickleURL)?n=\($0)" }) + [fastURL] {
+                        let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                            {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(target)"}
+                            """)
+                        #expect(created.status == .created)
                     }
+                    let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                    let started = ContinuousClock.now
+                    for number in 0..<24 {
+                        let published = try await client.json(.post, "/v1/events", key: publisher, body: """
+                            {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \(number)"}
+                            """)
+                        #expect(published.status == .accepted)
+                    }
+                    while ContinuousClock.now - started < Self.timeout * 3, await fast.received.count < 24 {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(await fast.received.count == 24, "every event reached the fast receiver within 3 × timeout")
                 }
             }
         }
@@ -110,17 +111,11 @@ struct HostileReceiverTests {
 
     @Test("a receiver that answers 200 with an endless body: delivered, and its body is not read to the end")
     func endlessBody() async throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let channels = try Self.channels(breakerThreshold: 1, folder: folder)
-        try await TestGateway.withGateway(channels: channels) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
-            try await application.test(.live) { client in
-                try await HostileReceiver.serve(.flood) { url in
-                    let delivery = try await Self.publishOne(to: url, client: client, fixture: fixture)
-                    let final = try await fixture.waitForFinal(delivery.id, timeout: Self.timeout * 2)
-                    #expect(final?.status == .delivered)
-                }
+        try await Self.withLiveGateway(breakerThreshold: 1) { fixture, client in
+            try await HostileReceiver.serve(.flood) { url in
+                let delivery = try await Self.publishOne(to: url, client: client, fixture: fixture)
+                let final = try await fixture.waitForFinal(delivery.id, timeout: Self.timeout * 2)
+                #expect(final?.status == .delivered)
             }
         }
     }
