@@ -25,17 +25,19 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // Pure model and rules: Foundation only, no I/O.
-        .target(name: "SikoModel"),
+        // Pure model and rules, and the store's role protocols: Foundation and hashing, no I/O.
+        .target(name: "SikoModel", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Reading Rules/ and Channels/ with file, line and field in every error.
         .target(name: "SikoConfig", dependencies: [
             "SikoModel",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "SikoStore", dependencies: [
+        // The embedded engine: the store's roles on SQLite (GRDB).
+        .target(name: "SikoSQLite", dependencies: [
             "SikoModel",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl for SMTP; `make deps` installs libcurl4-openssl-dev.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -51,13 +53,24 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "SikoDelivery", dependencies: [
-            "SikoModel", "SikoStore", "SikoChannels",
+            "SikoModel", "SikoChannels",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The application core: one service per use case, called by the API, the CLI and the console.
+        .target(name: "SikoCore", dependencies: [
+            "SikoModel", "SikoConfig", "SikoChannels", "SikoDelivery",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
+        // The HTTP front: routes, views and middleware over the core's services.
         .target(name: "SikoServer", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery",
+            "SikoModel", "SikoCore", "SikoChannels",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -71,13 +84,13 @@ let package = Package(
         // Real parts for tests and benchmarks (a Kannel on loopback); never in the product.
         .target(name: "SikoTestSupport"),
         .executableTarget(name: "siko", dependencies: [
-            "SikoServer", "SikoChannels",
+            "SikoServer", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The allocator's own count of bytes in use, for the memory figures of `make bench`.
         .target(name: "CHeapStats"),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoModel", "CHeapStats", "SikoConfig", "SikoStore", "SikoChannels", "SikoServer", "SikoTestSupport",
+            "SikoModel", "CHeapStats", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoServer", "SikoTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -85,7 +98,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SikoTests", dependencies: [
-            "SikoModel", "SikoConfig", "SikoStore", "SikoChannels", "SikoDelivery", "SikoServer", "SikoTestSupport",
+            "SikoModel", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoDelivery", "SikoServer", "SikoTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -4,7 +4,6 @@ import Logging
 import ServiceLifecycle
 import SikoChannels
 import SikoModel
-import SikoStore
 import Synchronization
 
 /// Sends what is due: claims deliveries under a lease, hands each to its channel, and records the
@@ -37,7 +36,8 @@ public final class Dispatcher: Service {
     }
 
     public let wake = WakeSignal()
-    private let store: any Store
+    /// The queue, and the subscriptions the dispatcher disables when their receivers say so.
+    private let store: any DeliveryQueue & SubscriptionStore
     private let routes: Mutex<[ChannelKind: ChannelRoute]>
     private let configuration: Configuration
     private let clock: any WallClock
@@ -49,7 +49,7 @@ public final class Dispatcher: Service {
     private let stopping = Atomic<Bool>(false)
 
     public init(
-        store: any Store, routes: [ChannelKind: ChannelRoute], configuration: Configuration = Configuration(),
+        store: any DeliveryQueue & SubscriptionStore, routes: [ChannelKind: ChannelRoute], configuration: Configuration = Configuration(),
         clock: any WallClock = SystemClock(), logger: Logger, metrics: any MetricsFactory,
         onSubscriptionDisabled: @escaping @Sendable (String, String) async -> Void = { _, _ in }
     ) {
@@ -265,7 +265,10 @@ public final class Dispatcher: Service {
         )
         metrics.record(channel: delivery.channel, status: transition.status, duration: .milliseconds(Int64(finished.timeIntervalSince(started) * 1000)))
         do {
-            try await store.complete([AttemptResult(owner: configuration.owner, subscriptionId: delivery.subscriptionId, attempt: attempt, transition: transition)])
+            let audit = transition.disablesSubscription ? Self.disabling(delivery, reason: transition.lastError ?? Self.goneReason, at: finished) : nil
+            try await store.complete([AttemptResult(
+                owner: configuration.owner, subscriptionId: delivery.subscriptionId, attempt: attempt, transition: transition, audit: audit
+            )])
         } catch {
             logger.error("recording an attempt failed; the lease will expire and the delivery be tried again", metadata: [
                 "delivery": "\(delivery.id)", "error": "\(error)",
@@ -281,7 +284,7 @@ public final class Dispatcher: Service {
         if transition.disablesSubscription {
             logger.warning("subscription disabled by its receiver", metadata: ["subscription": "\(delivery.subscriptionId)"])
             metrics.disabled(reason: "gone")
-            await onSubscriptionDisabled(delivery.subscriptionId, transition.lastError ?? "the receiver answered 410 Gone")
+            await onSubscriptionDisabled(delivery.subscriptionId, transition.lastError ?? Self.goneReason)
         } else if case .retry = report.outcome, let disableAfter {
             await disableIfFailing(delivery, lastError: transition.lastError, for: disableAfter, now: finished)
         }
@@ -294,7 +297,8 @@ public final class Dispatcher: Service {
         let reason = String(format: "deliveries failed without a success for %g days (last error: %@)", days, lastError ?? "none")
         do {
             guard try await store.disableIfFailing(
-                subscriptionID: delivery.subscriptionId, since: now.addingTimeInterval(-period.timeInterval), reason: reason, at: now
+                subscriptionID: delivery.subscriptionId, since: now.addingTimeInterval(-period.timeInterval), reason: reason, at: now,
+                audit: Self.disabling(delivery, reason: reason, at: now)
             ) else { return }
         } catch {
             logger.error("checking a failing subscription failed", metadata: ["subscription": "\(delivery.subscriptionId)", "error": "\(error)"])
@@ -305,5 +309,12 @@ public final class Dispatcher: Service {
         ])
         metrics.disabled(reason: "failing")
         await onSubscriptionDisabled(delivery.subscriptionId, reason)
+    }
+
+    static let goneReason = "the receiver answered 410 Gone"
+
+    /// The gateway's own entry for disabling a delivery's subscription, written with the change.
+    static func disabling(_ delivery: Delivery, reason: String, at date: Date) -> AuditRecord {
+        AuditRecord(at: date, partner: delivery.partner, actor: "system", action: .subscriptionDisable, object: delivery.subscriptionId, detail: reason)
     }
 }

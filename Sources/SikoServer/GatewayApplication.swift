@@ -1,37 +1,55 @@
+import SikoCore
+import SikoModel
 import Hummingbird
+import SikoCore
 import Logging
 import ServiceLifecycle
 
 /// The HTTP application: routes, middleware, and the dispatcher as a service beside the server.
 public enum GatewayApplication {
-    public static func router(for gateway: Gateway) -> Router<SikoRequestContext> {
+    /// What the HTTP front guards besides the services: the API rate limit per key, unknown keys
+    /// per address, trusted proxies, the metrics token.
+    public struct Front: Sendable {
+        /// Requests per key; nil for no limit.
+        public var rateLimit: RateLimiter.Limit?
+        public var access: AccessSettings
+
+        public init(rateLimit: RateLimiter.Limit? = nil, access: AccessSettings = .init()) {
+            self.rateLimit = rateLimit
+            self.access = access
+        }
+    }
+
+    /// Every route takes the one service it serves; none sees the store.
+    public static func router(for gateway: Gateway, front: Front = .init()) -> Router<SikoRequestContext> {
         let router = Router(context: SikoRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         let guesses = GuessThrottle(
-            limiter: gateway.access.unknownKeyLimit.map(RateLimiter.init(limit:)), addresses: ClientAddress(trustedProxies: gateway.access.trustedProxies)
+            limiter: front.access.unknownKeyLimit.map(RateLimiter.init(limit:)), addresses: ClientAddress(trustedProxies: front.access.trustedProxies)
         )
-        OperationsRoutes(gateway: gateway, guesses: guesses).register(on: router)
-        CallbackRoutes(gateway: gateway).register(on: router)
+        OperationsRoutes(operations: gateway.operations, metrics: gateway.metrics, access: front.access, clock: gateway.clock, guesses: guesses)
+            .register(on: router)
+        CallbackRoutes(receipts: gateway.receipts).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(
-            keys: gateway.keys, limiter: gateway.rateLimiter, guesses: guesses, clock: gateway.clock,
-            signatures: RequestSignature(store: gateway.store)
+            keys: gateway.authority, limiter: front.rateLimit.map(RateLimiter.init(limit:)), guesses: guesses, clock: gateway.clock,
+            signatures: RequestSignature(replays: gateway.replays)
         ))
-        EventRoutes(gateway: gateway).register(on: v1)
-        DeliveryRoutes(gateway: gateway).register(on: v1)
-        SubscriptionRoutes(gateway: gateway).register(on: v1)
-        ReferenceRoutes(gateway: gateway).register(on: v1)
-        KeyRoutes(gateway: gateway).register(on: v1)
-        AuditRoutes(gateway: gateway).register(on: v1)
+        EventRoutes(publishing: gateway.publishing, explaining: gateway.explaining).register(on: v1)
+        DeliveryRoutes(deliveries: gateway.deliveries).register(on: v1)
+        SubscriptionRoutes(subscriptions: gateway.subscriptions).register(on: v1)
+        ReferenceRoutes(reference: { gateway.reference }).register(on: v1)
+        KeyRoutes(keys: gateway.keys).register(on: v1)
+        AuditRoutes(audit: gateway.audit).register(on: v1)
         return router
     }
 
     /// `services` run beside the server and the dispatcher (the SIGHUP reloader).
     public static func make(
-        gateway: Gateway, host: String, port: Int, limits: ConnectionLimits = .standard, services: [any Service] = [],
+        gateway: Gateway, front: Front = .init(), host: String, port: Int, limits: ConnectionLimits = .standard, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var application = Application(
-            router: router(for: gateway),
+            router: router(for: gateway, front: front),
             server: .http1(limitedBy: limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "siko-gateway"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

@@ -8,7 +8,8 @@ import ServiceLifecycle
 import SikoConfig
 import SikoModel
 import SikoServer
-import SikoStore
+import SikoCore
+import SikoSQLite
 import Synchronization
 
 /// A gateway served on a free port with a fresh SQLite file, plus an HTTP client to load it.
@@ -24,13 +25,14 @@ struct LiveGateway {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var logger = Logger(label: "siko-bench")
         logger.logLevel = .error
-        let store = try SQLiteStore(path: folder + "/siko.sqlite")
+        let sealer = try SecretSealer.keyFile(at: folder + "/siko.sqlite.key")
+        let store = try SQLiteStore(path: folder + "/siko.sqlite", sealer: sealer)
         let channels = ChannelsConfiguration(
             webhook: ChannelSettings(retrySchedule: RetrySchedule(delays: [.zero, .seconds(1)]), timeout: .seconds(10), concurrency: concurrency),
             allowPrivateTargets: [CIDR("127.0.0.0/8")!]
         )
         let gateway = try await Gateway(
-            rules: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, logger: logger
+            rules: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, sealer: sealer, logger: logger
         )
         let port = Mutex<Int?>(nil)
         let application = GatewayApplication.make(gateway: gateway, host: "127.0.0.1", port: 0) { bound in port.withLock { $0 = bound } }
@@ -58,7 +60,7 @@ struct LiveGateway {
     }
 
     func key(_ partner: String, _ scopes: Set<Scope>) async throws -> String {
-        try await gateway.keys.issue(partner: partner, scopes: scopes).key
+        try await gateway.keys.issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue)).key
     }
 
     @discardableResult

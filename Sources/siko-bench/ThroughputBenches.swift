@@ -1,6 +1,7 @@
 import Foundation
 import SikoModel
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 /// Events accepted per second: every 202 means the event is durably in SQLite.
 struct IngestBench {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import SikoModel
 import SikoServer
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Read and check the audit trail.", subcommands: [Verify.self, List.self])
@@ -15,20 +16,13 @@ struct Audit: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let store = try CLI.openStore(data)
-            var verifier = AuditChain.Verifier()
-            var after: Int64 = 0
-            while true {
-                let page = try await store.auditEntries(after: after, limit: 5000, partner: nil)
-                if let broken = verifier.check(page) {
-                    CLI.printError("audit trail BROKEN at \(broken)")
-                    throw ExitCode(1)
-                }
-                guard let last = page.last, page.count == 5000 else { break }
-                after = last.sequence
+            let verification = try await AuditService(log: try await CLI.openStore(data).store).verify(by: .operator)
+            if let broken = verification.broken {
+                CLI.printError("audit trail BROKEN at \(broken)")
+                throw ExitCode(1)
             }
             // The head hash, written down elsewhere, also shows entries cut off the end.
-            print("audit trail intact: \(verifier.checked) entries, head \(verifier.head)")
+            print("audit trail intact: \(verification.checked) entries, head \(verification.head)")
         }
     }
 
@@ -47,7 +41,14 @@ struct Audit: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            let entries = try await CLI.openStore(data).auditEntries(after: after, limit: limit, partner: partner)
+            let audit = AuditService(log: try await CLI.openStore(data).store)
+            let entries: [AuditEntry]
+            do {
+                entries = try await audit.entries(after: after, limit: limit, partner: partner, by: .operator)
+            } catch ServiceError.invalid(let failure) {
+                for error in failure.errors { CLI.printError("error: --\(error.field): \(error.message)") }
+                throw ExitCode(1)
+            }
             print(["sequence", "at", "partner", "actor", "action", "object", "detail"].joined(separator: "\t"))
             for entry in entries {
                 let record = entry.record
@@ -77,8 +78,8 @@ struct Purge: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let retention = Retention(age: DurationText.parse(olderThan)!, store: try CLI.openStore(data), clock: SystemClock())
-        let counts = try await retention.purge(actor: "cli")
+        let retention = Retention(age: DurationText.parse(olderThan)!, store: try await CLI.openStore(data).store, clock: SystemClock())
+        let counts = try await retention.purge(by: .operator)
         print("purged \(counts.events) events, \(counts.deliveries) deliveries, \(counts.subscriptions) deleted subscriptions")
         if let failure = counts.checkpointFailure {
             CLI.printError("error: \(Retention.checkpointWarning) (\(failure)); run siko purge again when no other process reads the database")

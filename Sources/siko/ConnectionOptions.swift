@@ -1,3 +1,4 @@
+import SikoCore
 import ArgumentParser
 import Logging
 import SikoModel

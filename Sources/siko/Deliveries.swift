@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import SikoDelivery
 import SikoModel
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List deliveries as a table, newest first.")
@@ -23,8 +25,16 @@ struct Deliveries: AsyncParsableCommand {
             guard let value = DeliveryStatus(rawValue: status) else { throw ValidationError("unknown status '\(status)'") }
             query.status = value
         }
-        let store = try CLI.openStore(data)
-        let rows = try await store.deliveries(matching: query).map { delivery in
+        let store = try await CLI.openStore(data).store
+        let deliveries = DeliveryService(log: store, subscriptions: store, events: store, wake: WakeSignal(), clock: SystemClock())
+        let found: [Delivery]
+        do {
+            found = try await deliveries.list(query, by: .operator)
+        } catch ServiceError.invalid(let failure) {
+            for error in failure.errors { CLI.printError("error: --\(error.field): \(error.message)") }
+            throw ExitCode(1)
+        }
+        let rows = found.map { delivery in
             [
                 delivery.id, delivery.eventId, delivery.partner, delivery.channel.rawValue, delivery.status.rawValue,
                 String(delivery.attempts), JSONCoding.format(delivery.updatedAt), delivery.target,

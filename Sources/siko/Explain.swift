@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import SikoModel
 import SikoServer
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,22 +39,21 @@ struct Explain: AsyncParsableCommand {
             CLI.printError("\(event): not an event: \(error)")
             throw ExitCode(1)
         }
-        let store = try CLI.openStore(data)
-        let now = Date()
-        let engine = try await RuleEngine.load(rules: rules, store: store, now: now)
+        let store = try await CLI.openStore(data).store
+        let engine = try await RuleEngine.load(rules: rules, store: store, now: Date())
         // The operator at the console sees every target, as an admin key would.
-        let identity = Identity(partner: partner, keyID: "console", scopes: [.admin])
+        let identity = Identity(partner: partner, keyID: "cli", scopes: [.admin])
         let explanation: Explanation
         do {
-            explanation = engine.explain(try engine.admit(submission, publisher: partner, now: now), now: now)
-        } catch .invalid(let failure) {
+            explanation = try ExplainService(engine: engine, clock: SystemClock()).explain(submission, by: identity)
+        } catch ServiceError.invalid(let failure) {
             for error in failure.errors { CLI.printError("\(event): \(error.field): \(error.message)") }
             throw ExitCode(1)
-        } catch .outsideJurisdiction(let partner, let areas) {
+        } catch ServiceError.outsideJurisdiction(let partner, let areas) {
             CLI.printError("\(event): areas: \(partner) may not publish into \(areas.joined(separator: ", "))")
             throw ExitCode(1)
         }
-        let view = ExplanationView(explanation, for: identity)
+        let view = ExplanationView(explanation)
         if json {
             let encoder = JSONCoding.encoder()
             encoder.outputFormatting.insert(.prettyPrinted)

@@ -1,3 +1,4 @@
+import SikoCore
 import ArgumentParser
 import Logging
 import SikoModel
@@ -37,23 +38,15 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let reference = try CLI.loadRules(config).reference
-            let store = try CLI.openStore(data)
-            let authority = KeyAuthority(store: store, partners: { reference }, clock: SystemClock())
+            let keys = KeyService(store: try await CLI.openStore(data).store, partners: { reference }, clock: SystemClock())
+            let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
             do {
-                let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
-                let issued = try await authority.issue(
-                    partner: partner, scopes: Set(scope.compactMap(Scope.init(rawValue:))), expiresAt: expiresAt,
-                    requireSignature: requireSignature
-                )
+                let issued = try await keys.issue(by: .operator, partner: partner, scopes: scope, expiresAt: expiresAt, requireSignature: requireSignature)
                 print(issued.key)
                 if let secret = issued.record.signingSecret { print(secret) }
-                try await AuditTrail(store: store, clock: SystemClock()).record(
-                    partner: AuditTrail.operatorPartner, actor: "cli", .keyCreate, object: issued.record.id,
-                    detail: "for \(partner): \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))"
-                )
                 CLI.printError("created \(issued.record.id) for \(partner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
-            } catch let error as KeyAuthority.IssueError {
-                CLI.printError("error: \(error)")
+            } catch ServiceError.invalid(let failure) {
+                for error in failure.errors { CLI.printError("error: \(error.field == "partner" ? "--partner" : error.field): \(error.message)") }
                 throw ExitCode(1)
             }
         }
@@ -68,7 +61,8 @@ struct Keys: AsyncParsableCommand {
         var partner: String?
 
         func run() async throws {
-            let keys = try await CLI.openStore(data).keys(partner: partner)
+            let keys = try await KeyService(store: try await CLI.openStore(data).store, clock: SystemClock())
+                .list(by: .operator, partner: partner)
             let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
             print(["id", "partner", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
             for key in keys {
@@ -89,15 +83,14 @@ struct Keys: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let store = try CLI.openStore(data)
-            guard let key = try await store.revokeKey(id: id, at: Date()) else {
+            let keys = KeyService(store: try await CLI.openStore(data).store, clock: SystemClock())
+            do {
+                let key = try await keys.revoke(by: .operator, id: id)
+                CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")
+            } catch ServiceError.notFound {
                 CLI.printError("error: no key \(id)")
                 throw ExitCode(1)
             }
-            try await AuditTrail(store: store, clock: SystemClock()).record(
-                partner: AuditTrail.operatorPartner, actor: "cli", .keyRevoke, object: key.id, detail: "of \(key.partner)"
-            )
-            CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")
         }
     }
 }

@@ -6,7 +6,8 @@ import SikoChannels
 import SikoConfig
 import SikoModel
 import SikoServer
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API and send deliveries.")
@@ -85,10 +86,12 @@ struct Serve: AsyncParsableCommand {
             CLI.printError(error.description)
             throw ExitCode(1)
         }
-        let store = try CLI.openStore(data)
+        let (store, sealer) = try await CLI.openStore(data)
         let lock: DataDirectoryLock
         do {
-            lock = try DataDirectoryLock(directory: data.data)
+            switch try data.location() {
+            case .sqlite(let path): lock = try DataDirectoryLock(directory: (path as NSString).deletingLastPathComponent)
+            }
         } catch {
             CLI.printError("\(error)")
             throw ExitCode(1)
@@ -100,11 +103,10 @@ struct Serve: AsyncParsableCommand {
         let gateway: Gateway
         do {
             gateway = try await Gateway(
-                rules: rules, channelSettings: channels, store: store,
+                rules: rules, channelSettings: channels, store: store, sealer: sealer,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
                 dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
-                rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil,
-                access: access, maxSubscriptions: maxSubscriptions
+                maxSubscriptions: maxSubscriptions
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)
@@ -119,7 +121,8 @@ struct Serve: AsyncParsableCommand {
             retention: Retention(age: DurationText.parse(retention) ?? Retention.defaultAge, store: store, clock: SystemClock()), logger: logger
         )
         let application = GatewayApplication.make(
-            gateway: gateway, host: host, port: port, limits: connections.limits, services: [reloader, purger]
+            gateway: gateway, front: .init(rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil, access: access),
+            host: host, port: port, limits: connections.limits, services: [reloader, purger]
         ) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }

@@ -1,4 +1,7 @@
+import SikoCore
 import ArgumentParser
+import Foundation
+import SikoConfig
 
 @main
 struct Siko: AsyncParsableCommand {
@@ -19,6 +22,19 @@ struct ConfigOptions: ParsableArguments {
 }
 
 struct DataOptions: ParsableArguments {
-    @Option(help: "The data folder; the store is DIR/siko.sqlite.")
+    @Option(help: "The data folder; the store is DIR/siko.sqlite unless --database names another.")
     var data = "./data"
+
+    @Option(help: "The store as a URL: sqlite:PATH (default: sqlite:DIR/siko.sqlite from --data). Also SIKO_DATABASE_URL.")
+    var database: String?
+
+    /// `--database`, else `SIKO_DATABASE_URL`, else the data folder's file.
+    func location() throws -> StoreLocation {
+        guard let url = database ?? ProcessInfo.processInfo.environment["SIKO_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return StoreLocation(dataFolder: data)
+        }
+        do { return try StoreLocation(url: url) } catch { throw ValidationError(error.description) }
+    }
+
+    func validate() throws { _ = try location() }
 }

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import SikoConfig
 import SikoModel
-import SikoStore
+import SikoCore
+import SikoSQLite
 
 enum CLI {
     static func printError(_ message: String) {
@@ -33,15 +34,21 @@ enum CLI {
         }
     }
 
-    static func openStore(_ options: DataOptions) throws -> SQLiteStore {
-        try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
-        let path = (options.data as NSString).appendingPathComponent("siko.sqlite")
-        do {
-            let sealer = try SecretSealer.load(environmentValue: ProcessInfo.processInfo.environment["SIKO_SECRET_KEY"], keyFilePath: path + ".key")
-            return try SQLiteStore(path: path, sealer: sealer)
-        } catch let error as SecretSealer.KeyError {
-            printError("error: \(error)")
-            throw ExitCode(1)
+    /// The store `options` name, its secrets' key checked. The embedded store's key is
+    /// `SIKO_SECRET_KEY` or the file beside the database.
+    static func openStore(_ options: DataOptions) async throws -> (store: SQLiteStore, sealer: SecretSealer) {
+        switch try options.location() {
+        case .sqlite(let path):
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            do {
+                let sealer = try SecretSealer.load(environmentValue: ProcessInfo.processInfo.environment["SIKO_SECRET_KEY"], keyFilePath: path + ".key")
+                let store = try SQLiteStore(path: path, sealer: sealer)
+                try await sealer.prepare(store)
+                return (store, sealer)
+            } catch let error as SecretSealer.KeyError {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
         }
     }
 }

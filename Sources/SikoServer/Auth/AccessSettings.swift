@@ -1,3 +1,4 @@
+import SikoCore
 import SikoModel
 
 /// What guards the HTTP front besides API keys.

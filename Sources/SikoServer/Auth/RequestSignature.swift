@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
 import SikoChannels
-import SikoStore
+import SikoCore
+import SikoModel
 
 /// Checks signatures on requests from keys that require them, so a leaked bearer key alone cannot
 /// act. The signature (`v2`) covers `{id}.{timestamp}.{METHOD}.{path?query}.{body}`, so a captured
@@ -39,14 +40,14 @@ struct RequestSignature: Sendable {
         var path: String
     }
 
-    let store: any Store
+    let replays: any ReplayMemory
 
     /// Throws `Refusal` for a request that is not correctly signed or was seen before; other
     /// errors when the store cannot answer.
     func check(_ headers: Headers, target: Target, body: some DataProtocol, secret: String, keyID: String, now: Date) async throws {
         let signed = try Self.verify(headers, target: target, body: body, secret: secret, now: now)
         // Only a correctly signed request takes an id, so nobody can block ids they cannot sign.
-        let isNew = try await store.rememberSignedRequest(
+        let isNew = try await replays.rememberSignedRequest(
             keyID: keyID, requestID: signed.id, signedAt: signed.at, forgetBefore: now.addingTimeInterval(-Self.window)
         )
         guard isNew else { throw Refusal.replayed }

@@ -1,3 +1,5 @@
+import SikoCore
+import SikoModel
 import HummingbirdCore
 import Logging
 import NIOCore

@@ -1,4 +1,6 @@
 #if canImport(Glibc)
+import SikoCore
+import SikoModel
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import SikoModel
-import SikoStore
+import SikoCore
 
 /// An RFC 9457 problem: every error the API answers, as `application/problem+json`.
 public struct Problem: Error, HTTPResponseError, Encodable, Sendable {

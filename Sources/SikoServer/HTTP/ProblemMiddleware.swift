@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
-import SikoStore
+import SikoCore
+import SikoModel
 
 /// Turns every error into problem+json, so a caller never sees an unexplained status or a stack.
 /// A store that refuses writes (disk full, read-only, busy) is a 503 to try again; other
@@ -11,6 +12,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
+        } catch let error as ServiceError {
+            return try Problem(error).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let detail: String? = switch error.status {
             case .contentTooLarge: "request bodies are limited to 256 KiB"

@@ -1,3 +1,4 @@
+import SikoCore
 import Hummingbird
 import NIOCore
 import SikoModel
@@ -24,15 +25,6 @@ public struct SikoRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The authenticated caller; routes behind `AuthMiddleware` always have one.
     func caller() throws -> Identity {
         guard let identity else { throw Problem.unauthorized() }
-        return identity
-    }
-
-    /// The caller, if its key carries `scope` (or admin); 403 otherwise.
-    func caller(with scope: SikoModel.Scope) throws -> Identity {
-        let identity = try caller()
-        guard identity.has(scope) else {
-            throw Problem(status: .forbidden, type: "missing-scope", title: "Missing scope", detail: "this key lacks the scope \(scope.rawValue)")
-        }
         return identity
     }
 }

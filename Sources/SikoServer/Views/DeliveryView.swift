@@ -1,11 +1,9 @@
+import SikoCore
 import Foundation
 import SikoModel
 
-/// A delivery as the API shows it. Targets and errors of other partners' subscriptions are masked:
-/// a publisher learns that its event reached a partner, not where.
+/// A delivery as the API shows it, as the core let the caller see it (`Visibility`).
 struct DeliveryView: Encodable {
-    static let masked = "***"
-
     var id: String
     var eventId: String
     var subscriptionId: String
@@ -25,24 +23,23 @@ struct DeliveryView: Encodable {
     var history: [AttemptView]?
     var receipts: [ReceiptView]?
 
-    init(_ delivery: Delivery, for identity: Identity, history: [Attempt]? = nil, receipts: [Receipt]? = nil) {
-        let visible = identity.owns(delivery.partner)
+    init(_ delivery: Delivery, history: [Attempt]? = nil, receipts: [Receipt]? = nil) {
         id = delivery.id
         eventId = delivery.eventId
         subscriptionId = delivery.subscriptionId
         partner = delivery.partner
         channel = delivery.channel
-        target = visible ? delivery.target : Self.masked
+        target = delivery.target
         status = delivery.status
         attempts = delivery.attempts
-        lastError = visible ? delivery.lastError : delivery.lastError.map { _ in Self.masked }
+        lastError = delivery.lastError
         nextAttemptAt = delivery.status == .pending || delivery.status == .failed ? delivery.nextAttemptAt : nil
         content = delivery.content
         rule = delivery.rule
         createdAt = delivery.createdAt
         updatedAt = delivery.updatedAt
-        self.history = history.map { $0.map { AttemptView($0, visible: visible) } }
-        self.receipts = receipts.map { $0.map { ReceiptView($0, visible: visible) } }
+        self.history = history.map { $0.map(AttemptView.init) }
+        self.receipts = receipts.map { $0.map(ReceiptView.init) }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -78,10 +75,10 @@ struct ReceiptView: Encodable {
     var detail: String?
     var receivedAt: Date
 
-    init(_ receipt: Receipt, visible: Bool) {
+    init(_ receipt: Receipt) {
         code = receipt.report.rawValue
         meaning = receipt.report.meaning
-        detail = visible ? receipt.detail : receipt.detail.map { _ in DeliveryView.masked }
+        detail = receipt.detail
         receivedAt = receipt.receivedAt
     }
 
@@ -104,13 +101,13 @@ struct AttemptView: Encodable {
     var responseCode: Int?
     var error: String?
 
-    init(_ attempt: Attempt, visible: Bool) {
+    init(_ attempt: Attempt) {
         number = attempt.number
         startedAt = attempt.startedAt
         finishedAt = attempt.finishedAt
         status = attempt.status
         responseCode = attempt.responseCode
-        error = visible ? attempt.error : attempt.error.map { _ in DeliveryView.masked }
+        error = attempt.error
     }
 
     enum CodingKeys: String, CodingKey { case number, startedAt, finishedAt, status, responseCode, error }

@@ -1,3 +1,4 @@
+import SikoCore
 import Foundation
 import SikoModel
 
@@ -99,7 +100,7 @@ public struct ExplanationView: Encodable, Sendable {
     /// `subscriptions` lists fewer than `considered`.
     var truncated: Bool
 
-    public init(_ explanation: Explanation, for identity: Identity) {
+    public init(_ explanation: Explanation) {
         let event = explanation.event
         self.event = EventSummary(
             publisher: event.publisher, topic: event.topic, urgency: event.urgency, areas: event.areas,
@@ -107,13 +108,12 @@ public struct ExplanationView: Encodable, Sendable {
         )
         subscriptions = explanation.items.map { item in
             let subscription = item.subscription
-            let visible = identity.owns(subscription.partner)
             var sendAt: Date?
             if case .send(let at)? = item.decision?.action { sendAt = at }
             return Item(
                 subscriptionId: subscription.id, partner: subscription.partner,
-                name: visible ? subscription.name : DeliveryView.masked, channel: subscription.channel,
-                target: visible ? subscription.target : DeliveryView.masked, matched: item.decision != nil,
+                name: subscription.name, channel: subscription.channel,
+                target: subscription.target, matched: item.decision != nil,
                 area: item.match.area.map { AreaView(subscribed: $0.subscribed, event: $0.event, via: $0.relation) },
                 topic: TopicView(subscribed: item.match.subscribedTopics, matches: item.match.topicMatches),
                 urgency: UrgencyView(minimum: subscription.minUrgency, event: event.urgency, matches: item.match.urgencyMatches),

@@ -1,6 +1,6 @@
 import Foundation
 import SikoModel
-import SikoStore
+import SikoCore
 
 /// An API key as the API shows it: its visible id and facts, never the key or its hash; the key
 /// itself only in the answer that created it.

@@ -1,3 +1,4 @@
+import SikoCore
 import SikoModel
 
 struct AreaList: Encodable {

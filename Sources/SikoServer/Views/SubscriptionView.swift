@@ -1,3 +1,4 @@
+import SikoCore
 import Foundation
 import SikoModel
 

@@ -7,6 +7,7 @@ import NIOCore
 import SikoModel
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Guessing keys is slowed per client address, and `/metrics` can be closed with a token.
 @Suite("Access: unknown keys limited per address, trusted proxies, the metrics token")
@@ -24,7 +25,7 @@ struct AccessTests {
         let access = AccessSettings(unknownKeyLimit: .init(rate: 0.1, burst: 5), trustedProxies: [CIDR("127.0.0.1/32")!])
         try await TestGateway.withGateway(access: access, clock: clock) { fixture in
             let real = try await fixture.key("stadt-essen", .eventsPublish)
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 for number in 0..<5 {
                     #expect(try await get(client, "/v1/topics", key: "siko_guess\(number)_x").status == .unauthorized)
@@ -55,7 +56,7 @@ struct AccessTests {
     func untrustedForwardedFor() async throws {
         let clock = ManualClock(utc("2026-11-25T08:00:00Z"))
         try await TestGateway.withGateway(access: AccessSettings(unknownKeyLimit: .init(rate: 0.1, burst: 2)), clock: clock) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 for number in 0..<2 {
                     #expect(try await get(client, "/v1/topics", key: "siko_guess\(number)_x", from: "203.0.113.\(number)").status == .unauthorized)

@@ -6,9 +6,10 @@ import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// What bounds one partner's fan-out: subscriptions per partner, the event's deliveries a page at a
 /// time, and explain's list of candidates.

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import SikoModel
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 @Suite("Field limits in characters and bytes; whole numbers in data stay exact")
 struct FieldLimitTests {
@@ -58,7 +59,7 @@ struct FieldLimitTests {
     func exactIntegers() async throws {
         let inbox = Inbox()
         try await TestGateway.withGateway { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let essen = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage, .deliveriesRead)

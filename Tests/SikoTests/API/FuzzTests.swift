@@ -6,6 +6,7 @@ import SikoModel
 import SikoTestSupport
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Thousands of malformed bodies at every write endpoint: never a 5xx, never a crash, and every
 /// refusal is problem+json.

@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 @Suite("API keys: list, create and revoke (admin only)")
 struct KeyTests {

@@ -6,9 +6,10 @@ import HummingbirdTesting
 import NIOCore
 import SikoChannels
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// A key that requires signatures cannot act with the bearer alone: a leaked key is not enough,
 /// and a captured request works once, for what it was signed for.

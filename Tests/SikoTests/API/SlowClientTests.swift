@@ -2,6 +2,7 @@ import Foundation
 import ServiceLifecycle
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Clients that trickle, idle or crowd, against a live gateway on real sockets, with small limits
 /// passed the way `siko serve`'s flags pass them.
@@ -15,7 +16,7 @@ struct SlowClientTests {
     func withServer(_ limits: ConnectionLimits, _ body: (Int) async throws -> Void) async throws {
         try await TestGateway.withGateway { fixture in
             let (ports, bound) = AsyncStream.makeStream(of: Int.self)
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0, limits: limits) { bound.yield($0) }
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0, limits: limits) { bound.yield($0) }
             let services = ServiceGroup(configuration: .init(services: [application], logger: fixture.gateway.logger))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await services.run() }

@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
-@testable import SikoStore
+@testable import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Twenty-three agencies on one gateway: every endpoint, tried with another partner's key and with
 /// a key that lacks the endpoint's scope.
@@ -118,7 +119,9 @@ struct TenancyTests {
                 (.delete, "/v1/keys/siko_whatever", nil, .admin),
                 (.get, "/v1/audit", nil, .admin),
             ]
-            let before = try await fixture.store.auditEntries(after: 0, limit: 1000, partner: nil).count
+            // Counted without the operator's keys each round issues for the test.
+            let changes = { try await fixture.store.auditEntries(after: 0, limit: 1000, partner: nil).filter { $0.record.actor != "cli" }.count }
+            let before = try await changes()
             for (method, path, body, scope) in endpoints {
                 // The owner's own partner, every scope but the one needed (and never admin).
                 let scopes = Set(Scope.allCases).subtracting([scope, .admin])
@@ -129,7 +132,7 @@ struct TenancyTests {
             }
             #expect(try await fixture.store.subscription(id: world.subscription)?.enabled == true)
             #expect(try await fixture.store.delivery(id: world.delivery)?.status == .dead)
-            #expect(try await fixture.store.auditEntries(after: 0, limit: 1000, partner: nil).count == before, "a refusal changes nothing, so nothing is audited")
+            #expect(try await changes() == before, "a refusal changes nothing, so nothing is audited")
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// The real `siko` executable, as operators run it.
 @Suite("siko command line")

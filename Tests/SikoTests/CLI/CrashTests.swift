@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 
 /// `kill -9` in the middle of a fan-out, then a restart on the same data folder, with the real binary.

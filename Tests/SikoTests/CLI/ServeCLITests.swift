@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Synchronization
 import Testing
 

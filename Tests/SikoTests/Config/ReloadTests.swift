@@ -5,6 +5,7 @@ import SikoConfig
 import SikoModel
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Reloading `Rules/` and `Channels/` into a running gateway: all or nothing.
 @Suite("Reload of Rules/ and Channels/")

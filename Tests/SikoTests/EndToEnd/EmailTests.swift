@@ -3,10 +3,11 @@ import Hummingbird
 import HummingbirdTesting
 import SikoConfig
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoChannels
 @testable import SikoServer
+@testable import SikoCore
 
 /// Email through libcurl to a real SMTP server (aiosmtpd); every received message is parsed by
 /// Python's MIME parser, so these tests read what a mail client would show.
@@ -183,7 +184,7 @@ struct EmailTests {
                 options: ["url": server.url, "starttls": "off", "from": "SiKo Ruhr <alarm@siko-ruhr.example>", "publicURL": "https://siko.example"]
             )
             try await TestGateway.withGateway(email: settings) { fixture in
-                let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+                let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
                 try await application.test(.live) { client in
                     let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
                     for target in ["lagedienst@polizei.example", "unknown@polizei.example", "later@polizei.example"] {
@@ -229,7 +230,7 @@ struct EmailTests {
             )
             let gone = Inbox(answers: [.gone])
             try await TestGateway.withGateway(email: settings, partnerContacts: ["stadt-essen": "leitstelle@essen.example"]) { fixture in
-                let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+                let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
                 try await application.test(.live) { client in
                     try await Inbox.serve(gone) { url in
                         let manager = try await fixture.key("stadt-essen", .subscriptionsManage)

@@ -4,9 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import SikoChannels
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// The whole path over real sockets: the gateway with its dispatcher, a SQLite file, a receiver on
 /// 127.0.0.1.
@@ -44,7 +45,7 @@ struct EndToEndTests {
 
     func withLiveGateway(_ body: @escaping @Sendable (TestGateway, any TestClientProtocol) async throws -> Void) async throws {
         try await TestGateway.withGateway { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in try await body(fixture, client) }
         }
     }
@@ -184,7 +185,7 @@ struct BulkRetryTests {
         let inbox = Inbox(answers: Array(repeating: .internalServerError, count: 9) + [.noContent])
         // The breaker would rightly hold the failing host back; this test is about the retry.
         try await TestGateway.withGateway(breaker: .init(threshold: 100)) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let manager = try await fixture.key("stadt-essen", .subscriptionsManage)

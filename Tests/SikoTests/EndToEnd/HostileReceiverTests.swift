@@ -4,9 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import SikoConfig
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Receivers that answer at once with a head and then trickle or flood their body, on real sockets,
 /// against a live gateway whose webhook channel is read from a channel file with `timeout: 3s`.
@@ -38,7 +39,7 @@ struct HostileReceiverTests {
         defer { folder.remove() }
         let channels = try Self.channels(breakerThreshold: breakerThreshold, folder: folder)
         try await TestGateway.withGateway(channels: channels) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in try await body(fixture, client) }
         }
     }

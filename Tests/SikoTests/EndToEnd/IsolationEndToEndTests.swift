@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// One bad receiver must never delay the others: real receivers on 127.0.0.1, a live gateway.
 @Suite("Isolation: a slow receiver does not delay a fast one")
@@ -17,7 +18,7 @@ struct IsolationEndToEndTests {
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero, .seconds(60)]), webhookTimeout: .seconds(40), perTargetConcurrency: 2
         ) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(slow) { slowURL in
                     try await Inbox.serve(fast) { fastURL in
@@ -56,7 +57,7 @@ struct IsolationEndToEndTests {
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero, .zero, .zero, .zero]), breaker: .init(threshold: 3, cooldown: .seconds(600))
         ) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(down) { url in
                     let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
@@ -97,7 +98,7 @@ struct IsolationEndToEndTests {
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero, .zero, .zero]), breaker: .init(threshold: 2, cooldown: .seconds(5))
         ) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(busy) { url in
                     let manager = try await fixture.key("stadt-essen", .subscriptionsManage)

@@ -6,6 +6,7 @@ import SikoConfig
 import SikoModel
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// The gateway must not become a way into the agencies' networks: webhook targets in private,
 /// loopback, link-local or unique-local ranges are refused when a subscription is made and again
@@ -79,7 +80,7 @@ struct OutboundGuardTests {
     func refusedAtConnect() async throws {
         let inbox = Inbox()
         try await TestGateway.withGateway(allowPrivateTargets: []) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     // Stored as if its name had pointed to a public address when it was made.
@@ -105,7 +106,7 @@ struct OutboundGuardTests {
     func pinnedConnection() async throws {
         let inbox = Inbox()
         try await TestGateway.withGateway { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let target = url.replacingOccurrences(of: "127.0.0.1", with: "localhost")

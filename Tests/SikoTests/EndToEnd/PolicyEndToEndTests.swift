@@ -4,9 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import SikoChannels
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// A clock that stands still, so "now" can be 23:30 in Essen whenever the test runs.
 struct StoppedClock: WallClock {
@@ -22,7 +23,7 @@ struct PolicyEndToEndTests {
         _ body: @escaping @Sendable (TestGateway, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestGateway.withGateway(policies: policies, clock: clock) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in try await body(fixture, client) }
         }
     }
@@ -158,7 +159,7 @@ struct PolicyEndToEndTests {
     func expiredBeforeSending() async throws {
         let inbox = Inbox(answers: [.serviceUnavailable])
         try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero, .seconds(3600)])) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     _ = try await subscribe(fixture, client, partner: "stadt-essen", target: url)

@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Synchronization
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// A clock the test moves by hand, so hours of retry schedule pass in milliseconds.
 final class ManualClock: WallClock {
@@ -53,7 +54,7 @@ struct RetryScheduleEndToEndTests {
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero, .seconds(5), .seconds(300), .seconds(3600)]), breaker: .init(threshold: 100), clock: clock
         ) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let id = try await publishOne(fixture, client, to: url)
@@ -93,7 +94,7 @@ struct RetryScheduleEndToEndTests {
         let clock = ManualClock(start)
         let inbox = Inbox(answers: [.serviceUnavailable, .noContent], retryAfter: "120")
         try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero, .seconds(5)]), clock: clock) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let id = try await publishOne(fixture, client, to: url)
@@ -119,7 +120,7 @@ struct RetryScheduleEndToEndTests {
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero] + Array(repeating: .seconds(day), count: 9)), breaker: .init(threshold: 1000), clock: clock
         ) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await Inbox.serve(inbox) { url in
                     let id = try await publishOne(fixture, client, to: url)

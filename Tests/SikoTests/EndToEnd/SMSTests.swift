@@ -5,11 +5,12 @@ import Hummingbird
 import HummingbirdTesting
 import SikoConfig
 import SikoModel
-import SikoStore
+import SikoSQLite
 import SikoTestSupport
 import Testing
 @testable import SikoChannels
 @testable import SikoServer
+@testable import SikoCore
 
 /// SMS through a real Kannel to its fake SMSC.
 @Suite("SMS through Kannel", .serialized)
@@ -133,7 +134,7 @@ struct SMSTests {
                 options: ["url": kannel.sendsmsURL, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": "https://siko.example", "maxSegments": "3"]
             )
             try await TestGateway.withGateway(sms: sms) { fixture in
-                try await GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0).test(.live) { client in
+                try await GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0).test(.live) { client in
                     let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
                     let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: #"{"name":"Bereitschaft","areas":["essen"],"channel":"sms","target":"+4917012345678"}"#)
                     #expect(created.status == .created)
@@ -164,7 +165,7 @@ struct SMSTests {
             )
             try await TestGateway.withGateway(sms: sms) { fixture in
                 let serviceGroup = ServiceGroup(configuration: .init(
-                    services: [GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: port)], logger: fixture.gateway.logger
+                    services: [GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: port)], logger: fixture.gateway.logger
                 ))
                 let client = HTTPClient(eventLoopGroupProvider: .singleton)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -177,9 +178,9 @@ struct SMSTests {
                         return Int(response.status.code)
                     }
 
-                    try await fixture.gateway.store.insertSubscription(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"), secret: nil)
+                    try await fixture.store.insertSubscription(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"), secret: nil)
                     fixture.gateway.engine.upsert(subscription(id: "sub_sms", areas: ["essen"], channel: .sms, target: "+4917012345678"))
-                    let published = try await fixture.gateway.intake.publish(
+                    let published = try await fixture.gateway.publishing.publish(
                         EventSubmission(topic: "razzia", urgency: "high", areas: ["essen"], title: "Kontrolle"), idempotencyKey: nil,
                         by: Identity(partner: "stadt-essen", keyID: "test", scopes: [.eventsPublish])
                     )

@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 @testable import SikoServer
+@testable import SikoCore
 
 /// Nothing is sent for a deleted or disabled subscription, and a changed subscription's open
 /// deliveries follow the change: real receivers on 127.0.0.1, a live gateway.
@@ -46,7 +47,7 @@ struct SubscriptionChangeTests {
 
     func withSetup(retrySchedule: RetrySchedule, _ body: @escaping @Sendable (Setup) async throws -> Void) async throws {
         try await TestGateway.withGateway(retrySchedule: retrySchedule) { fixture in
-            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
                 try await body(Setup(
                     fixture: fixture, client: client, manager: try await fixture.key("stadt-essen", .subscriptionsManage, .deliveriesRead),
@@ -167,12 +168,12 @@ struct SubscriptionCompareAndSetTests {
         var disabled = read
         disabled.enabled = false
         disabled.disabledReason = "the receiver answered 410 Gone"
-        #expect(try await store.updateSubscription(disabled, from: read) { _ in [] })
+        #expect(try await store.updateSubscription(disabled, from: read, review: { _ in [] }, audit: .byTest(.subscriptionUpdate, object: read.id)))
         var renamed = read
         renamed.name = "Lagedienst"
-        #expect(try await store.updateSubscription(renamed, from: read) { _ in [] } == false)
+        #expect(try await store.updateSubscription(renamed, from: read, review: { _ in [] }, audit: .byTest(.subscriptionUpdate, object: read.id)) == false)
         let now = try #require(try await store.subscription(id: read.id))
         #expect(!now.enabled && now.name == "test")
-        #expect(try await store.updateSubscription(renamed, from: now) { _ in [] } == true)
+        #expect(try await store.updateSubscription(renamed, from: now, review: { _ in [] }, audit: .byTest(.subscriptionUpdate, object: read.id)) == true)
     }
 }

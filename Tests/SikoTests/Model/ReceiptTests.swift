@@ -1,7 +1,7 @@
 import Foundation
 import SikoChannels
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 
 @Suite("SMS delivery reports")
@@ -48,7 +48,7 @@ struct ReceiptTests {
         #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: .failed, detail: "late", receivedAt: now))?.status == .delivered)
         #expect(try await store.receipts(deliveryID: "dlv_1").map(\.report) == [.delivered, .failed, .acceptedBySMSC].sorted { $0.rawValue < $1.rawValue })
         #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_missing", report: .delivered, detail: nil, receivedAt: now)) == nil)
-        let secret = try await store.secret(named: "s") { [1, 2, 3] }
-        #expect(try await store.secret(named: "s") { [9] } == secret, "made once, then kept")
+        let secret = try await store.sealedSecret(named: "s") { "sealed:first" }
+        #expect(try await store.sealedSecret(named: "s") { "sealed:second" } == secret, "made once, then kept")
     }
 }

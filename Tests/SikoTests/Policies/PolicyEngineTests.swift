@@ -1,6 +1,7 @@
 import Foundation
 import SikoModel
 @testable import SikoServer
+@testable import SikoCore
 import Testing
 
 @Suite("Policies: decisions and reasons")

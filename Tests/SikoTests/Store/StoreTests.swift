@@ -1,6 +1,6 @@
 import Foundation
 import SikoModel
-import SikoStore
+import SikoSQLite
 import Testing
 
 @Suite("SQLite store: one transaction per event, leases, recovery")
@@ -144,12 +144,12 @@ struct StoreTests {
         try await withStore { store, _ in
             _ = try await store.publish(request(deliveries: 1))
             let job = try #require(try await store.claim(limit: 1, owner: "a", now: now, leaseUntil: now.addingTimeInterval(60)).first)
-            #expect(try await store.requeue(deliveryID: job.delivery.id, at: now)?.status == .sending)
+            #expect(try await store.requeue(deliveryID: job.delivery.id, at: now, audit: .byTest(.deliveryRetry, object: job.delivery.id))?.status == .sending)
             let attempt = Attempt(deliveryId: job.delivery.id, number: 1, startedAt: now, finishedAt: now, status: .dead, responseCode: nil, error: "bad")
             try await store.complete([AttemptResult(owner: "a", subscriptionId: "sub_0", attempt: attempt, transition: .after(.permanent(reason: "bad"), attempt: 1, schedule: .standard, now: now))])
             #expect(try await store.delivery(id: job.delivery.id)?.status == .dead)
-            #expect(try await store.requeue(deliveryID: job.delivery.id, at: now)?.status == .pending)
-            #expect(try await store.requeue(deliveryID: "dlv_missing", at: now) == nil)
+            #expect(try await store.requeue(deliveryID: job.delivery.id, at: now, audit: .byTest(.deliveryRetry, object: job.delivery.id))?.status == .pending)
+            #expect(try await store.requeue(deliveryID: "dlv_missing", at: now, audit: .byTest(.deliveryRetry, object: "dlv_missing")) == nil)
         }
     }
 
@@ -171,7 +171,7 @@ struct StoreTests {
     func deleteSubscription() async throws {
         try await withStore { store, _ in
             _ = try await store.publish(request(deliveries: 1))
-            try await store.deleteSubscription(id: "sub_0", at: now)
+            try await store.deleteSubscription(id: "sub_0", at: now, audit: .byTest(.subscriptionDelete, object: "sub_0"))
             #expect(try await store.subscription(id: "sub_0") == nil)
             #expect(Set(try await store.activeSubscriptions().map(\.id)) == ["sub_1", "sub_2", "sub_3"])
             #expect(try await store.deliveries(matching: DeliveryQuery()).first?.status == .suppressed)

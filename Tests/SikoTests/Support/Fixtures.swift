@@ -4,8 +4,9 @@ import HummingbirdTesting
 import Logging
 import SikoConfig
 import SikoModel
-import SikoStore
+import SikoSQLite
 @testable import SikoServer
+@testable import SikoCore
 
 enum Repository {
     static let root = URL(fileURLWithPath: #filePath)
@@ -56,6 +57,7 @@ struct TestGateway {
     let folder: TemporaryDirectory
     let store: SQLiteStore
     let gateway: Gateway
+    let front: GatewayApplication.Front
 
     static func withGateway<T>(
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
@@ -75,7 +77,9 @@ struct TestGateway {
     ) async throws -> T {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try SQLiteStore(path: folder.file("siko.sqlite"))
+        let sealer = try SecretSealer.keyFile(at: folder.file("siko.sqlite.key"))
+        let store = try SQLiteStore(path: folder.file("siko.sqlite"), sealer: sealer)
+        try await sealer.prepare(store)
         var logger = Logger(label: "siko-test")
         logger.logLevel = .warning
         let channels = fromFile ?? ChannelsConfiguration(
@@ -84,10 +88,10 @@ struct TestGateway {
         )
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,
-            templates: Repository.channels + "/templates", clock: clock, logger: logger,
-            dispatcherConfiguration: .init(idlePoll: .milliseconds(200)), rateLimit: rateLimit, access: access
+            sealer: sealer, templates: Repository.channels + "/templates", clock: clock, logger: logger,
+            dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
         )
-        let fixture = TestGateway(folder: folder, store: store, gateway: gateway)
+        let fixture = TestGateway(folder: folder, store: store, gateway: gateway, front: .init(rateLimit: rateLimit, access: access))
         do {
             let result = try await body(fixture)
             await gateway.shutdown()
@@ -99,10 +103,10 @@ struct TestGateway {
     }
 
     func key(_ partner: String, _ scopes: Scope...) async throws -> String {
-        try await gateway.keys.issue(partner: partner, scopes: Set(scopes)).key
+        try await gateway.keys.issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue)).key
     }
 
-    var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway) }
+    var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway, front: front) }
 
     /// Waits until the delivery reaches a final state (bounded, so a stuck delivery fails the test).
     func waitForFinal(_ deliveryID: String, timeout: Duration = .seconds(20)) async throws -> Delivery? {
@@ -149,5 +153,33 @@ extension Store {
             jobs += try await claim(ClaimRequest(channel: channel, limit: limit - jobs.count, owner: owner, now: now, leaseUntil: leaseUntil))
         }
         return jobs
+    }
+}
+
+extension SQLiteStore {
+    /// A store whose secrets are sealed with the key file beside it, as `siko serve` opens one by default.
+    convenience init(path: String) throws {
+        try self.init(path: path, sealer: SecretSealer.keyFile(at: path + ".key"))
+    }
+}
+
+extension KeyService {
+    /// A key issued by the operator, with scopes as values.
+    func issue(partner: String, scopes: Set<Scope>, expiresAt: Date? = nil, requireSignature: Bool = false) async throws -> Issued {
+        try await issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue), expiresAt: expiresAt, requireSignature: requireSignature)
+    }
+}
+
+extension AuditRecord {
+    /// The entry a test writes with a change it makes on the store directly.
+    static func byTest(_ action: AuditAction, object: String) -> AuditRecord {
+        AuditRecord(at: Date(), partner: Identity.operatorPartner, actor: "test", action: action, object: object)
+    }
+}
+
+extension SubscriptionStore {
+    /// Inserts a subscription as a test's setup, with no cap.
+    func insertSubscription(_ subscription: Subscription, secret: String?) async throws {
+        _ = try await insertSubscription(subscription, secret: secret, maxPerPartner: .max, audit: .byTest(.subscriptionCreate, object: subscription.id))
     }
 }

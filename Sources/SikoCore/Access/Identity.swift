@@ -1,0 +1,50 @@
+import Foundation
+import SikoModel
+
+/// Who is acting: the partner behind an API key and what the key may do, the command line, or the
+/// gateway itself. Every service takes one, checks its scope and names it in the audit.
+public struct Identity: Sendable, Equatable {
+    public var partner: String
+    /// The key's visible prefix, safe to log; `cli` for the command line.
+    public var keyID: String
+    public var scopes: Set<Scope>
+    /// Set when the key's requests must carry a Standard Webhooks signature made with it.
+    public var signingSecret: String?
+
+    public init(partner: String, keyID: String, scopes: Set<Scope>, signingSecret: String? = nil) {
+        self.partner = partner
+        self.keyID = keyID
+        self.scopes = scopes
+        self.signingSecret = signingSecret
+    }
+
+    /// The partner named for what the command line and the gateway's own upkeep do.
+    public static let operatorPartner = "operator"
+
+    /// The operator at the command line, who holds the data folder and so may do everything.
+    public static let `operator` = Identity(partner: operatorPartner, keyID: "cli", scopes: [.admin])
+
+    /// The gateway's own upkeep (retention, disabling failing subscriptions).
+    public static let system = Identity(partner: operatorPartner, keyID: "system", scopes: [.admin])
+
+    public var isAdmin: Bool { scopes.contains(.admin) }
+
+    /// `admin` implies every scope.
+    public func has(_ scope: Scope) -> Bool { isAdmin || scopes.contains(scope) }
+
+    /// Throws unless this caller's key carries `scope`.
+    public func require(_ scope: Scope) throws(ServiceError) {
+        guard has(scope) else { throw .missingScope(scope) }
+    }
+
+    /// May this caller see objects owned by `partner`?
+    public func owns(_ partner: String) -> Bool { isAdmin || self.partner == partner }
+
+    /// The partner whose objects a listing is limited to: nil for an admin, who sees all.
+    public var visibleTo: String? { isAdmin ? nil : partner }
+
+    /// This caller's entry for an action, written by the store in the change's own transaction.
+    public func auditRecord(_ action: AuditAction, object: String, detail: String? = nil, at date: Date) -> AuditRecord {
+        AuditRecord(at: date, partner: partner, actor: keyID, action: action, object: object, detail: detail)
+    }
+}

@@ -1,0 +1,93 @@
+import CoreMetrics
+import Foundation
+import SikoDelivery
+import SikoModel
+
+/// The path of an event from a publisher to the outbox: validate, authorize (jurisdiction), match,
+/// apply the policies, store the event, every planned delivery and the audit entry in one
+/// transaction, wake the dispatcher. Also reading events back, as far as the caller may.
+public struct PublishingService: Sendable {
+    let engine: RuleEngine
+    let events: any EventStore
+    let deliveries: any DeliveryLog
+    let planner: DeliveryPlanner
+    let wake: WakeSignal
+    let clock: any WallClock
+    let accepted: Counter
+    let decisions: PolicyMetrics
+
+    init(
+        engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
+        clock: any WallClock, accepted: Counter, decisions: PolicyMetrics
+    ) {
+        self.engine = engine
+        self.events = events
+        self.deliveries = deliveries
+        self.planner = planner
+        self.wake = wake
+        self.clock = clock
+        self.accepted = accepted
+        self.decisions = decisions
+    }
+
+    public func publish(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity) async throws -> PublishResult {
+        try identity.require(.eventsPublish)
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
+            throw ServiceError.invalid("Idempotency-Key", "must be 1 to 255 characters")
+        }
+        let now = clock.now()
+        let event = try engine.admit(submission, by: identity, now: now)
+        let plan = engine.plan(event, now: now)
+        let planned = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
+        let result: PublishResult
+        do {
+            let audit = identity.auditRecord(
+                .eventPublish, object: event.id, detail: "\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", at: now
+            )
+            result = try await events.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit))
+        } catch {
+            engine.forget(event, plan)
+            throw error
+        }
+        if result.duplicate {
+            engine.forget(event, plan)
+        } else {
+            accepted.increment()
+            decisions.record(planned, now: now)
+            if planned.contains(where: { $0.status == .pending }) { wake.signal() }
+        }
+        return result
+    }
+
+    /// An event with its deliveries counted by state.
+    public struct Summary: Sendable {
+        public var event: Event
+        public var counts: [DeliveryStatus: Int]
+    }
+
+    /// The publisher, an admin, or a partner the event was delivered to may read it.
+    public func event(id: String, by identity: Identity) async throws -> Summary {
+        let event = try await visible(id: id, by: identity)
+        return Summary(event: event, counts: try await deliveries.deliveryCounts(eventID: event.id))
+    }
+
+    /// A page of an event's deliveries: recipients see their own; the publisher sees all, with
+    /// others' targets masked.
+    public func deliveries(of id: String, page: DeliveryQuery, by identity: Identity) async throws -> [Delivery] {
+        let event = try await visible(id: id, by: identity)
+        if let error = page.pageLimitError { throw ServiceError.invalid(ValidationFailure(errors: [error])) }
+        var query = page
+        query.eventId = event.id
+        query.visibleTo = identity.visibleTo
+        return try await deliveries.deliveries(matching: query).map { Visibility.delivery($0, for: identity) }
+    }
+
+    private func visible(id: String, by identity: Identity) async throws -> Event {
+        try identity.require(.deliveriesRead)
+        guard let event = try await events.event(id: id) else { throw ServiceError.notFound("event \(id)") }
+        if identity.owns(event.publisher) { return event }
+        let own = try await deliveries.deliveries(matching: DeliveryQuery(eventId: id, visibleTo: identity.partner, limit: 1))
+        guard !own.isEmpty else { throw ServiceError.notFound("event \(id)") }
+        return event
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SikoModel
+
+/// Removes personal data past its age: once at start, then daily. `siko purge` runs the same.
+public struct Retention: Sendable {
+    public static let defaultAge: Duration = .seconds(90 * 86_400)
+    /// What a failed checkpoint after a purge means for the operator.
+    public static let checkpointWarning = "the WAL checkpoint failed; removed texts may remain in siko.sqlite-wal until the next checkpoint"
+
+    public let age: Duration
+    let store: any RetentionStore
+    let clock: any WallClock
+
+    public init(age: Duration, store: any RetentionStore, clock: any WallClock) {
+        self.age = age
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Purges what is older than `age`; the purge is audited (with its counts), in its own
+    /// transaction, when it removed anything.
+    @discardableResult
+    public func purge(by identity: Identity = .system) async throws -> PurgeCounts {
+        try identity.require(.admin)
+        let now = clock.now()
+        let cutoff = now.addingTimeInterval(-age.timeInterval)
+        return try await store.purge(before: cutoff, at: now) { counts in
+            identity.auditRecord(
+                .dataPurge, object: "before " + JSONCoding.format(cutoff),
+                detail: "events \(counts.events), deliveries \(counts.deliveries), subscriptions \(counts.subscriptions)", at: now
+            )
+        }
+    }
+}
+/// Runs `Retention` at start and every `interval` while the gateway serves.
+public struct RetentionService: Service {
+    let retention: Retention
+    let interval: Duration
+    let logger: Logger
+
+    public init(retention: Retention, interval: Duration = .seconds(86_400), logger: Logger) {
+        self.retention = retention
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                let counts = try await retention.purge()
+                logger.info("retention purge", metadata: [
+                    "events": "\(counts.events)", "deliveries": "\(counts.deliveries)", "subscriptions": "\(counts.subscriptions)",
+                ])
+                if let failure = counts.checkpointFailure {
+                    logger.error("retention purge: \(Retention.checkpointWarning)", metadata: ["error": "\(failure)"])
+                }
+            } catch {
+                logger.error("retention purge failed; retried at the next run", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+}

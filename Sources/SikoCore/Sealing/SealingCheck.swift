@@ -1,0 +1,17 @@
+import SikoModel
+
+extension SecretSealer {
+    /// Proves with a sealed canary that this is the key the store's secrets were sealed with: a
+    /// wrong key stops the start instead of failing every signature later. A store from before
+    /// sealing has its cleartext secrets sealed once.
+    public func prepare(_ store: any SecretStore) async throws {
+        let canary = try await store.sealedSecret(named: "sealer-canary") { seal("canary") }
+        guard (try? unseal(canary)) == "canary" else { throw KeyError.wrongKey }
+        try await store.sealCleartextSecrets { seal($0) }
+    }
+
+    /// A secret the gateway keeps for itself, made by `create` on first use and kept sealed.
+    public func secret(named name: String, in store: any SecretStore, create: @Sendable () -> [UInt8]) async throws -> [UInt8] {
+        try unsealBytes(try await store.sealedSecret(named: name) { seal(create()) })
+    }
+}

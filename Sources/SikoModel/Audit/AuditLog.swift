@@ -1,0 +1,7 @@
+/// The hash-chained, append-only audit trail. Changes write their entry in their own transaction
+/// (each role's write takes it); this appends what has no change of its own.
+public protocol AuditLog: Sendable {
+    func appendAudit(_ records: [AuditRecord]) async throws
+    /// Entries after `sequence` in order, at most `limit`; only one partner's when `partner` is set.
+    func auditEntries(after sequence: Int64, limit: Int, partner: String?) async throws -> [AuditEntry]
+}

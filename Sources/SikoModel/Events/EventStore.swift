@@ -1,0 +1,39 @@
+import Foundation
+
+/// Events at rest, each stored with all its planned deliveries.
+public protocol EventStore: Sendable {
+    /// Stores an event, all its planned deliveries and its audit entry in one transaction, or finds
+    /// the earlier event with the same external id or idempotency key from the same publisher.
+    func publish(_ request: PublishRequest) async throws -> PublishResult
+    func event(id: String) async throws -> Event?
+    /// Events published at or after `date`, oldest first (to seed the duplicate window at start).
+    func events(publishedSince date: Date) async throws -> [Event]
+}
+
+/// An event with its planned deliveries, to be stored as one.
+public struct PublishRequest: Sendable {
+    public var event: Event
+    public var idempotencyKey: String?
+    public var deliveries: [Delivery]
+    /// Written in the same transaction as the event, unless the event turns out a replay.
+    public var audit: AuditRecord?
+
+    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil) {
+        self.event = event
+        self.idempotencyKey = idempotencyKey
+        self.deliveries = deliveries
+        self.audit = audit
+    }
+}
+
+public struct PublishResult: Sendable, Equatable {
+    public var eventId: String
+    public var deliveries: Int
+    public var duplicate: Bool
+
+    public init(eventId: String, deliveries: Int, duplicate: Bool) {
+        self.eventId = eventId
+        self.deliveries = deliveries
+        self.duplicate = duplicate
+    }
+}
