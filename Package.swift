@@ -81,8 +81,18 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
-        // Real parts for tests and benchmarks (a Kannel on loopback); never in the product.
-        .target(name: "SikoTestSupport"),
+        // Real parts for tests and benchmarks (a Kannel on loopback, the shipped Rules/); never in the product.
+        .target(name: "SikoTestSupport", dependencies: ["SikoModel", "SikoConfig"]),
+        // A whole gateway on a fresh store, real receivers and an SMTP server, for the front ends' tests.
+        .target(name: "SikoTestGateway", dependencies: [
+            "SikoModel", "SikoConfig", "SikoSQLite", "SikoCore", "SikoServer", "SikoTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .executableTarget(name: "siko", dependencies: [
             "SikoServer", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,15 +107,40 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "SikoTests", dependencies: [
-            "SikoModel", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoDelivery", "SikoServer", "SikoTestSupport",
+        // A test target per module, then the front ends end to end and the command line.
+        .testTarget(name: "SikoModelTests", dependencies: [
+            "SikoModel", "SikoTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "SikoConfigTests", dependencies: ["SikoConfig", "SikoModel", "SikoChannels", "SikoTestSupport"]),
+        .testTarget(name: "SikoChannelsTests", dependencies: ["SikoChannels", "SikoModel", "SikoTestSupport"]),
+        .testTarget(name: "SikoDeliveryTests", dependencies: ["SikoDelivery", "SikoChannels", "SikoModel", "SikoTestSupport"]),
+        .testTarget(name: "SikoSQLiteTests", dependencies: ["SikoSQLite", "SikoModel", "SikoCore", "SikoChannels", "SikoTestSupport", "SikoTestGateway"]),
+        .testTarget(name: "SikoCoreTests", dependencies: ["SikoCore", "SikoModel", "SikoConfig", "SikoTestSupport"]),
+        .testTarget(name: "SikoServerTests", dependencies: [
+            "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoChannels", "SikoTestSupport", "SikoTestGateway",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "PropertyBased", package: "swift-property-based"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "SikoEndToEndTests", dependencies: [
+            "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoChannels", "SikoDelivery", "SikoTestSupport", "SikoTestGateway",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "SikoCLITests", dependencies: [
+            "SikoModel", "SikoCore", "SikoServer", "SikoSQLite", "SikoTestSupport", "SikoTestGateway",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

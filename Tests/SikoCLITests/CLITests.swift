@@ -1,0 +1,99 @@
+import SikoTestSupport
+import SikoTestGateway
+import Foundation
+import SikoSQLite
+import Testing
+@testable import SikoServer
+@testable import SikoCore
+
+/// The real `siko` executable, as operators run it.
+@Suite("siko command line")
+struct CLITests {
+    func siko(_ arguments: String...) throws -> SikoBinary.Run { try SikoBinary.run(arguments) }
+
+    @Test("siko check accepts the shipped folders")
+    func checkShipped() throws {
+        let run = try siko("check")
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("61 areas, 15 topics, 23 partners"))
+        #expect(run.stdout.contains("channels webhook, email, sms"))
+    }
+
+    @Test("siko check lists every error as file:line: field: message and exits 1")
+    func checkErrors() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try folder.write("areas.yaml", "areas:\n  - id: ruhr\n    name: Ruhrgebiet\n    kind: region\n  - id: Essen\n    name: Essen\n    kind: stadt\n    parent: ruhr\n")
+        _ = try folder.write("topics.yaml", "topics:\n  - id: razzia\n    name: Razzia\n")
+        _ = try folder.write("partners.yaml", "partners:\n  - id: stadt-essen\n    name: Stadt Essen\n    jurisdiction: [essen]\n")
+        let run = try siko("check", "--rules", folder.path)
+        #expect(run.status == 1)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(folder.file("areas.yaml")):5: areas[1].id: 'Essen' is not a slug (a-z, 0-9, single hyphens)"))
+        #expect(lines.contains { $0.hasPrefix("\(folder.file("areas.yaml")):7: areas[1].kind: must be one of") })
+        #expect(lines.contains("\(folder.file("partners.yaml")):4: partners[0].jurisdiction[0]: unknown area 'essen'"))
+    }
+
+    @Test("siko keys create prints the key alone on stdout and stores only its hash")
+    func keysCreate() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let run = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--scope", "deliveries:read")
+        #expect(run.status == 0)
+        let key = run.stdout.trimmingCharacters(in: .newlines)
+        #expect(run.stdout == key + "\n")
+        #expect(key.hasPrefix("siko_") && !key.contains(" "))
+        #expect(!run.stderr.contains(key), "the key is not echoed to the log")
+        var stored = Data()
+        for file in ["siko.sqlite", "siko.sqlite-wal"] {
+            stored += (try? Data(contentsOf: URL(fileURLWithPath: folder.file(file)))) ?? Data()
+        }
+        #expect(!stored.isEmpty)
+        #expect(stored.range(of: Data(key.utf8)) == nil, "only the hash is on disk")
+        let unknown = try siko("keys", "create", "--data", folder.path, "--partner", "nobody", "--scope", "admin")
+        #expect(unknown.status != 0 && unknown.stdout.isEmpty)
+        let badScope = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "everything")
+        #expect(badScope.status != 0)
+    }
+
+    @Test("siko keys list shows ids and facts but no key; siko keys revoke refuses it from then on")
+    func keysListRevoke() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let created = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--expires", "90d")
+        let key = created.stdout.trimmingCharacters(in: .newlines)
+        let id = String(key.split(separator: "_").prefix(2).joined(separator: "_"))
+        let list = try siko("keys", "list", "--data", folder.path)
+        #expect(list.status == 0)
+        let row = try #require(list.stdout.split(separator: "\n").first { $0.hasPrefix(id) })
+        #expect(row.contains("stadt-essen") && row.contains("events:publish"))
+        #expect(!list.stdout.contains(key))
+        let revoke = try siko("keys", "revoke", "--data", folder.path, id)
+        #expect(revoke.status == 0 && revoke.stderr.contains("revoked \(id)"))
+        let stored = try #require(try await SQLiteStore(path: folder.file("siko.sqlite")).keys(partner: "stadt-essen").first)
+        #expect(stored.revokedAt != nil && stored.expiresAt != nil)
+        #expect(try siko("keys", "revoke", "--data", folder.path, "siko_unknown000").status == 1)
+        #expect(try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "admin", "--expires", "bald").status != 0)
+    }
+
+    @Test("siko keys create --require-signature prints key and signing secret; both actions are in siko audit list; siko purge runs")
+    func signatureAuditPurge() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let created = try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish", "--require-signature")
+        #expect(created.status == 0)
+        let lines = created.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines[0].hasPrefix("siko_") && lines[1].hasPrefix("whsec_"))
+        let id = String(lines[0].split(separator: "_").prefix(2).joined(separator: "_"))
+        let stored = try #require(try await SQLiteStore(path: folder.file("siko.sqlite")).key(hash: KeyAuthority.hash(lines[0])))
+        #expect(stored.signingSecret == lines[1])
+        _ = try siko("keys", "revoke", "--data", folder.path, id)
+        let audit = try siko("audit", "list", "--data", folder.path)
+        #expect(audit.status == 0)
+        #expect(audit.stdout.contains("operator\tcli\tkey.create\t\(id)") && audit.stdout.contains("operator\tcli\tkey.revoke\t\(id)"))
+        #expect(try siko("audit", "verify", "--data", folder.path).stdout.contains("intact: 2 entries"))
+        let purge = try siko("purge", "--data", folder.path, "--older-than", "90d")
+        #expect(purge.status == 0 && purge.stdout.contains("purged 0 events"))
+        #expect(try siko("purge", "--data", folder.path, "--older-than", "neunzig").status != 0)
+    }
+}

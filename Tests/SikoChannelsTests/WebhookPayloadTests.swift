@@ -1,0 +1,36 @@
+import SikoTestSupport
+import Foundation
+import SikoChannels
+import SikoModel
+import Testing
+
+@Suite("Webhook payload")
+struct WebhookPayloadTests {
+    let event = Event(
+        id: "evt_01m886y64wwqqkv7afzhqk0gq4", externalId: "essen-2026-0042", publisher: "stadt-essen", topic: "razzia",
+        urgency: .high, areas: ["essen"], title: "Großkontrolle \"Altendorfer\" Straße", body: nil, classification: .public,
+        publishedAt: Date(timeIntervalSince1970: 1_795_572_045.98), expiresAt: nil, data: nil
+    )
+
+    @Test("the assembled body is valid JSON with every contract field, nulls and an empty data object")
+    func shape() throws {
+        let body = try WebhookPayload.body(deliveryId: "dlv_1", subscriptionId: "sub_1", eventJSON: try WebhookPayload.eventJSON(event))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(Set(object.keys) == ["type", "deliveryId", "subscriptionId", "event"])
+        #expect(object["type"] as? String == "event.published")
+        #expect(object["deliveryId"] as? String == "dlv_1")
+        let inner = try #require(object["event"] as? [String: Any])
+        #expect(Set(inner.keys) == ["id", "externalId", "publisher", "topic", "urgency", "areas", "title", "body", "classification", "publishedAt", "expiresAt", "data", "exercise"])
+        #expect(inner["title"] as? String == "Großkontrolle \"Altendorfer\" Straße")
+        #expect(inner["body"] is NSNull && inner["expiresAt"] is NSNull)
+        #expect((inner["data"] as? [String: Any])?.isEmpty == true)
+        #expect(inner["publishedAt"] as? String == "2026-11-25T02:00:45.980Z")
+    }
+
+    @Test("ids are JSON-escaped, whatever they hold")
+    func escaping() throws {
+        let body = try WebhookPayload.body(deliveryId: "dlv_\"x\\", subscriptionId: "sub_1", eventJSON: try WebhookPayload.eventJSON(event))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(object["deliveryId"] as? String == "dlv_\"x\\")
+    }
+}
