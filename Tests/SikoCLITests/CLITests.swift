@@ -76,6 +76,22 @@ struct CLITests {
         #expect(try siko("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "admin", "--expires", "bald").status != 0)
     }
 
+    @Test("--database sqlite:PATH names the store; every command reads the same one; a URL of another kind is refused before anything opens")
+    func databaseURL() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let database = "sqlite:" + folder.file("elsewhere/gateway.sqlite")
+        let created = try siko("keys", "create", "--database", database, "--partner", "stadt-essen", "--scope", "events:publish")
+        #expect(created.status == 0)
+        #expect(FileManager.default.fileExists(atPath: folder.file("elsewhere/gateway.sqlite")))
+        #expect(FileManager.default.fileExists(atPath: folder.file("elsewhere/gateway.sqlite.key")), "the sealing key sits beside the file")
+        let listed = try siko("keys", "list", "--database", database)
+        #expect(listed.stdout.contains("stadt-essen"))
+        #expect(try siko("audit", "list", "--database", database).stdout.contains("key.create"))
+        let refused = try siko("keys", "list", "--database", "mysql://db/siko")
+        #expect(refused.status != 0 && refused.stderr.contains("use sqlite:PATH"))
+    }
+
     @Test("siko keys create --require-signature prints key and signing secret; both actions are in siko audit list; siko purge runs")
     func signatureAuditPurge() async throws {
         let folder = try TemporaryDirectory()

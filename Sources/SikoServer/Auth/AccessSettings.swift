@@ -1,4 +1,3 @@
-import SikoCore
 import SikoModel
 
 /// What guards the HTTP front besides API keys.

@@ -1,4 +1,3 @@
-import SikoCore
 import Foundation
 import HTTPTypes
 import Hummingbird

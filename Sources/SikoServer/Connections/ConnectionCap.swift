@@ -1,4 +1,3 @@
-import SikoCore
 import SikoModel
 import NIOCore
 import Synchronization

@@ -1,4 +1,3 @@
-import SikoCore
 import SikoModel
 import HummingbirdCore
 import Logging

@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-import SikoCore
 import SikoModel
 import Glibc
 #elseif canImport(Darwin)

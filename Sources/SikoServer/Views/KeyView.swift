@@ -1,6 +1,5 @@
 import Foundation
 import SikoModel
-import SikoCore
 
 /// An API key as the API shows it: its visible id and facts, never the key or its hash; the key
 /// itself only in the answer that created it.

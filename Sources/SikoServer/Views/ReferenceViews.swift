@@ -1,4 +1,3 @@
-import SikoCore
 import SikoModel
 
 struct AreaList: Encodable {
