@@ -38,7 +38,7 @@ struct EmailBench {
             var smtp = SMTPSettings(url: "smtp://127.0.0.1:\(port)", startTLS: .off, user: nil, password: nil, caFile: nil, timeout: .seconds(30))
             smtp.reuseConnections = reuse
             let channel = EmailChannel(
-                settings: .init(smtp: smtp, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko.example"), concurrency: 8, publicURL: "https://siko.example"),
+                settings: .init(smtp: smtp, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko.example"), concurrency: 8, links: Links(publicURL: "https://siko.example")),
                 templates: templates, reference: reference
             )
             let count = 3000

@@ -19,7 +19,7 @@ struct SMSBench {
         let templates = try SMSTemplates.load(directory: "Channels/templates")
         try await KannelHarness.with { kannel in
             let channel = SMSChannel(
-                settings: .init(maxSegments: 1, concurrency: 8, ratePerSecond: nil, publicURL: "https://siko.example"),
+                settings: .init(maxSegments: 1, concurrency: 8, ratePerSecond: nil, links: Links(publicURL: "https://siko.example")),
                 templates: templates, reference: reference,
                 gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: "geheim", from: "SiKoRuhr", timeout: .seconds(30), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
             )

@@ -37,7 +37,7 @@ struct EmailTests {
             settings: .init(
                 smtp: SMTPSettings(url: url ?? server.url, startTLS: startTLS, user: user, password: password, caFile: caFile, timeout: .seconds(10)),
                 from: Mailbox(name: "Geschäftsstelle SiKo Ruhr", address: "alarm@siko-ruhr.example"), concurrency: 2,
-                publicURL: "https://siko.example/"
+                links: Links(publicURL: "https://siko.example/")
             ),
             templates: try EmailTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference
         )

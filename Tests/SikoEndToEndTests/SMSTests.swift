@@ -31,7 +31,7 @@ struct SMSTests {
 
     func channel(_ kannel: KannelHarness, password: String = "geheim") throws -> SMSChannel {
         SMSChannel(
-            settings: .init(maxSegments: 3, concurrency: 2, ratePerSecond: nil, publicURL: "https://siko.example"),
+            settings: .init(maxSegments: 3, concurrency: 2, ratePerSecond: nil, links: Links(publicURL: "https://siko.example")),
             templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
             gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: password, from: "SiKoRuhr", timeout: .seconds(10), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
         )
@@ -118,7 +118,7 @@ struct SMSTests {
             #expect(reason.hasPrefix("SMS gateway 403"))
         }
         let nowhere = SMSChannel(
-            settings: .init(maxSegments: 1, concurrency: 1, ratePerSecond: nil, publicURL: "https://siko.example"),
+            settings: .init(maxSegments: 1, concurrency: 1, ratePerSecond: nil, links: Links(publicURL: "https://siko.example")),
             templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
             gateway: KannelGateway(settings: .init(url: "http://127.0.0.1:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
         )

@@ -9,24 +9,24 @@ public final class EmailChannel: Channel {
         public var smtp: SMTPSettings
         public var from: Mailbox
         public var concurrency: Int
-        /// The gateway's base URL, for links in messages.
-        public var publicURL: String
+        /// The gateway's pages, for links in messages.
+        public var links: Links
         /// At most this many messages a second (the relay's limit); nil for none.
         public var ratePerSecond: Double?
 
-        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, publicURL: String, ratePerSecond: Double? = nil) {
+        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, links: Links, ratePerSecond: Double? = nil) {
             self.smtp = smtp
             self.from = from
             self.concurrency = concurrency
-            self.publicURL = publicURL
+            self.links = links
             self.ratePerSecond = ratePerSecond
         }
     }
 
     public let kind = ChannelKind.email
     private let settings: Settings
-    /// The gateway's address as partners reach it, for links in messages.
-    public var publicURL: String { settings.publicURL }
+    /// The gateway's pages as partners reach them, for links in messages.
+    public var links: Links { settings.links }
     public var ratePerSecond: Double? { settings.ratePerSecond }
     private let templates: EmailTemplates
     private let reference: ReferenceData
@@ -75,7 +75,7 @@ public final class EmailChannel: Channel {
     }
 
     func compose(_ job: DeliveryJob) -> MailMessage {
-        let rendered = templates.render(MessageContext(job: job, reference: reference, publicURL: settings.publicURL))
+        let rendered = templates.render(MessageContext(job: job, reference: reference, links: settings.links))
         return MailMessage(
             from: (settings.from.name, settings.from.address), to: job.delivery.target, subject: rendered.subject,
             text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(settings.from.domain)", date: clock.now(),

@@ -9,15 +9,16 @@ public final class SMSChannel: Channel {
         public var maxSegments: Int
         public var concurrency: Int
         public var ratePerSecond: Double?
-        public var publicURL: String
+        /// The gateway's pages, for the link in each message and the report URL.
+        public var links: Links
         /// Signs each delivery's report URL; nil sends without asking for reports.
         public var receiptToken: ReceiptToken?
 
-        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, publicURL: String, receiptToken: ReceiptToken? = nil) {
+        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, links: Links, receiptToken: ReceiptToken? = nil) {
             self.maxSegments = maxSegments
             self.concurrency = concurrency
             self.ratePerSecond = ratePerSecond
-            self.publicURL = publicURL
+            self.links = links
             self.receiptToken = receiptToken
         }
     }
@@ -41,7 +42,7 @@ public final class SMSChannel: Channel {
     }
 
     func message(for job: DeliveryJob) -> SMSMessage {
-        let context = MessageContext(job: job, reference: reference, publicURL: settings.publicURL)
+        let context = MessageContext(job: job, reference: reference, links: settings.links)
         var text = templates.render(context)
         if SMSText.segments(of: text) > settings.maxSegments {
             var withoutLink = context
@@ -50,8 +51,7 @@ public final class SMSChannel: Channel {
         }
         let id = job.delivery.id
         let reportURL = settings.receiptToken.map { token in
-            settings.publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                + "/v1/callbacks/sms?delivery=\(id)&token=\(token.token(for: id))&status=%d&answer=%A"
+            settings.links.smsReport(delivery: id, token: token.token(for: id), status: "%d", answer: "%A")
         }
         return SMSMessage(deliveryId: id, to: job.delivery.target, text: text, encoding: SMSText.encoding(of: text), reportURL: reportURL)
     }

@@ -1,5 +1,6 @@
 import SikoChannels
 import SikoConfig
+import SikoModel
 
 extension EmailChannel.Settings {
     /// From the values of `Channels/email.yaml` (already checked by `ChannelsLoader`).
@@ -13,7 +14,7 @@ extension EmailChannel.Settings {
                 url: url, startTLS: options["starttls"].flatMap(SMTPSettings.StartTLS.init(rawValue:)) ?? .required,
                 user: options["user"], password: options["password"], caFile: options["caFile"], timeout: settings.timeout
             ),
-            from: from, concurrency: settings.concurrency, publicURL: options["publicURL"] ?? "http://127.0.0.1:8080",
+            from: from, concurrency: settings.concurrency, links: Links(publicURL: options["publicURL"] ?? Links.defaultPublicURL),
             ratePerSecond: options["ratePerSecond"].flatMap(Double.init)
         )
     }

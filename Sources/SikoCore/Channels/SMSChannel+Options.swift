@@ -16,7 +16,7 @@ extension SMSChannel {
         self.init(
             settings: .init(
                 maxSegments: options["maxSegments"].flatMap(Int.init) ?? 3, concurrency: settings.concurrency,
-                ratePerSecond: options["ratePerSecond"].flatMap(Double.init), publicURL: options["publicURL"] ?? "http://127.0.0.1:8080",
+                ratePerSecond: options["ratePerSecond"].flatMap(Double.init), links: Links(publicURL: options["publicURL"] ?? Links.defaultPublicURL),
                 receiptToken: receiptToken
             ),
             templates: templates, reference: reference, gateway: gateway
