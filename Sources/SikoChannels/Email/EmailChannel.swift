@@ -6,28 +6,26 @@ import SikoModel
 /// with the server's reply as the reason.
 public final class EmailChannel: Channel {
     public struct Settings: Sendable {
-        public var smtp: SMTPSettings
-        public var from: Mailbox
+        public var options: EmailOptions
+        public var timeout: Duration
+        /// Messages in flight at once, each on its own connection and thread.
         public var concurrency: Int
-        /// The gateway's pages, for links in messages.
-        public var links: Links
-        /// At most this many messages a second (the relay's limit); nil for none.
-        public var ratePerSecond: Double?
+        /// Keep connections open across messages (the default); off opens one per message.
+        public var reuseConnections = true
 
-        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, links: Links, ratePerSecond: Double? = nil) {
-            self.smtp = smtp
-            self.from = from
+        public init(options: EmailOptions, timeout: Duration, concurrency: Int) {
+            self.options = options
+            self.timeout = timeout
             self.concurrency = concurrency
-            self.links = links
-            self.ratePerSecond = ratePerSecond
         }
     }
 
     public let kind = ChannelKind.email
     private let settings: Settings
     /// The gateway's pages as partners reach them, for links in messages.
-    public var links: Links { settings.links }
-    public var ratePerSecond: Double? { settings.ratePerSecond }
+    public var links: Links { settings.options.links }
+    public var ratePerSecond: Double? { settings.options.ratePerSecond }
+    private var from: Mailbox { settings.options.from }
     private let templates: EmailTemplates
     private let reference: ReferenceData
     private let transport: SMTPTransport
@@ -38,12 +36,15 @@ public final class EmailChannel: Channel {
         self.templates = templates
         self.reference = reference
         self.clock = clock
-        transport = SMTPTransport(settings: settings.smtp, concurrency: settings.concurrency)
+        transport = SMTPTransport(
+            settings: SMTPSettings(options: settings.options, timeout: settings.timeout, reuseConnections: settings.reuseConnections),
+            concurrency: settings.concurrency
+        )
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
         let message = compose(job)
-        let result = await transport.send(from: settings.from.address, to: job.delivery.target, message: message.rendered())
+        let result = await transport.send(from: from.address, to: job.delivery.target, message: message.rendered())
         return Self.classify(result)
     }
 
@@ -53,10 +54,10 @@ public final class EmailChannel: Channel {
             + text.split(separator: "\n", omittingEmptySubsequences: false).map { Self.escapeHTML(String($0)) }.joined(separator: "<br>\n")
             + "</p></body></html>\n"
         let message = MailMessage(
-            from: (settings.from.name, settings.from.address), to: address, subject: subject, text: text + "\n", html: html,
-            messageID: "\(id)@\(settings.from.domain)", date: clock.now()
+            from: (from.name, from.address), to: address, subject: subject, text: text + "\n", html: html,
+            messageID: "\(id)@\(from.domain)", date: clock.now()
         )
-        return Self.classify(await transport.send(from: settings.from.address, to: address, message: message.rendered()))
+        return Self.classify(await transport.send(from: from.address, to: address, message: message.rendered()))
     }
 
     static func escapeHTML(_ text: String) -> String {
@@ -75,10 +76,10 @@ public final class EmailChannel: Channel {
     }
 
     func compose(_ job: DeliveryJob) -> MailMessage {
-        let rendered = templates.render(MessageContext(job: job, reference: reference, links: settings.links))
+        let rendered = templates.render(MessageContext(job: job, reference: reference, links: links))
         return MailMessage(
-            from: (settings.from.name, settings.from.address), to: job.delivery.target, subject: rendered.subject,
-            text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(settings.from.domain)", date: clock.now(),
+            from: (from.name, from.address), to: job.delivery.target, subject: rendered.subject,
+            text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(from.domain)", date: clock.now(),
             extraHeaders: [("X-SiKo-Delivery-Id", job.delivery.id)]
         )
     }
@@ -100,29 +101,4 @@ public final class EmailChannel: Channel {
     public func shutdown() async throws {
         try await transport.shutdown()
     }
-}
-
-/// `Display Name <address@example.org>` or a bare address.
-public struct Mailbox: Sendable, Equatable {
-    public var name: String?
-    public var address: String
-
-    public init(name: String?, address: String) {
-        self.name = name
-        self.address = address
-    }
-
-    public init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
-            let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            self.init(name: name.isEmpty ? nil : name, address: address)
-        } else {
-            self.init(name: nil, address: trimmed)
-        }
-        guard TargetRules.isEmailAddress(address) else { return nil }
-    }
-
-    var domain: String { address.split(separator: "@").last.map(String.init) ?? "localhost" }
 }

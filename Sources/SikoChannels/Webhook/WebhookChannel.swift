@@ -11,24 +11,15 @@ import SikoModel
 /// everything else is tried again; redirects are not followed.
 public final class WebhookChannel: Channel {
     public struct Settings: Sendable {
+        public var options: WebhookOptions
         public var timeout: Duration
         public var concurrency: Int
-        public var outbound: OutboundPolicy
-        /// How long a target's name lookup may take (`dnsTimeout`).
-        public var dnsTimeout: Duration
-        /// A PEM bundle of CAs trusted besides the system's, for receivers with a CA of their own.
-        public var caFile: String?
         public var userAgent = "SiKo-Gateway/1.0"
 
-        public init(
-            timeout: Duration, concurrency: Int, outbound: OutboundPolicy, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout,
-            caFile: String? = nil
-        ) {
+        public init(options: WebhookOptions, timeout: Duration, concurrency: Int) {
+            self.options = options
             self.timeout = timeout
             self.concurrency = concurrency
-            self.outbound = outbound
-            self.dnsTimeout = dnsTimeout
-            self.caFile = caFile
         }
     }
 
@@ -46,7 +37,7 @@ public final class WebhookChannel: Channel {
     public init(settings: Settings, clock: any WallClock = SystemClock()) {
         self.settings = settings
         self.clock = clock
-        outboundGuard = OutboundGuard(policy: settings.outbound, dnsTimeout: settings.dnsTimeout)
+        outboundGuard = OutboundGuard(policy: settings.options.outbound, dnsTimeout: settings.options.dnsTimeout)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(
@@ -57,7 +48,7 @@ public final class WebhookChannel: Channel {
         )
         configuration.decompression = .disabled
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = settings.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        if let caFile = settings.options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
         configuration.tlsConfiguration = tls
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         pinnedClients = PinnedClients(configuration: configuration, grace: settings.timeout + .seconds(1))
