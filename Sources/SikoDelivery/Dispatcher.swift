@@ -204,7 +204,7 @@ public final class Dispatcher: Service {
         var transition: DeliveryTransition
         var disableAfter: Duration?
         if let expiresAt = job.event.expiresAt, expiresAt <= started {
-            report = SendReport(.permanent(reason: "expired"))
+            report = SendReport(.permanent(reason: "expired"), host: .unknown)
             transition = .expired(at: expiresAt, lastError: delivery.lastError)
         } else {
             let schedule: RetrySchedule
@@ -215,12 +215,12 @@ public final class Dispatcher: Service {
                     report = await route.channel.send(job)
                 } else {
                     report = await Deadline.run(within: route.timeout + .seconds(1)) { await route.channel.send(job) }
-                        ?? SendReport(.retry(after: nil, reason: "timed out"))
+                        ?? SendReport(.retry(after: nil, reason: "timed out"), host: .unhealthy)
                 }
                 schedule = route.retrySchedule
                 disableAfter = route.disableAfter
             } else {
-                report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"))
+                report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"), host: .unknown)
                 schedule = RetrySchedule(delays: [])
             }
             transition = DeliveryTransition.after(
@@ -231,23 +231,15 @@ public final class Dispatcher: Service {
         let finished = clock.now()
         // Cancelled by a shutdown past its drain timeout: not recorded, given back unsent.
         if Task.isCancelled {
-            admission.withLock { _ = $0.finish(delivery, failure: nil, now: finished) }
+            admission.withLock { _ = $0.finish(delivery, host: .unknown, now: finished) }
             return
-        }
-        // A host that answered (even 4xx) is reachable; timeouts, refused connections, 5xx and 429 count
-        // against it, unless it said when to come back: then it is held until then instead.
-        let hostFailure: Bool? = switch report.outcome {
-        case .retry(let after, _) where after != nil: nil
-        case .retry: report.responseCode.map { $0 >= 500 || $0 == 429 } ?? true
-        case .delivered, .sent, .gone: false
-        case .permanent: nil
         }
         if case .retry(let after?, _) = report.outcome {
             let until = finished.addingTimeInterval(after.timeInterval)
             let targets = admission.withLock { $0.hold(delivery, until: until, now: finished) }
             _ = try? await store.postpone(channel: delivery.channel, targets: targets, until: until)
         }
-        if let opened = admission.withLock({ $0.finish(delivery, failure: hostFailure, now: finished) }) {
+        if let opened = admission.withLock({ $0.finish(delivery, host: report.host, now: finished) }) {
             logger.warning("circuit breaker open: holding back sends to the host", metadata: [
                 "channel": "\(delivery.channel.rawValue)", "until": "\(JSONCoding.format(opened.until))",
             ])

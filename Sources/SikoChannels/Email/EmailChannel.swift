@@ -3,7 +3,8 @@ import SikoModel
 
 /// Email over SMTP (libcurl): multipart text and HTML from the templates. 2xx is `sent`;
 /// a 4xx reply or a failed connection is tried again; a permanent 5xx (550 user unknown) is dead,
-/// with the server's reply as the reason.
+/// with the server's reply as the reason. Every message goes through one relay, so what holds
+/// back all of them counts against it: a transient 4xx, refused credentials, no connection.
 public final class EmailChannel: Channel {
     public struct Settings: Sendable {
         public var options: EmailOptions
@@ -87,14 +88,15 @@ public final class EmailChannel: Channel {
     static func classify(_ result: SMTPResult) -> SendReport {
         let code = result.replyCode
         let reply = result.reply.hasPrefix(String(code)) ? result.reply : "\(code) \(result.error)"
-        if result.succeeded { return SendReport(.sent, responseCode: code == 0 ? 250 : code) }
+        if result.succeeded { return SendReport(.sent, responseCode: code == 0 ? 250 : code, host: .healthy) }
         if result.loginDenied {
-            return SendReport(.retry(after: nil, reason: "SMTP authentication failed: \(reply)"), responseCode: code)
+            return SendReport(.retry(after: nil, reason: "SMTP authentication failed: \(reply)"), responseCode: code, host: .unhealthy)
         }
         switch code {
-        case 400..<500: return SendReport(.retry(after: nil, reason: "SMTP \(reply)"), responseCode: code)
-        case 500..<600: return SendReport(.permanent(reason: "SMTP \(reply)"), responseCode: code)
-        default: return SendReport(.retry(after: nil, reason: "SMTP connection failed: \(result.error)"))
+        case 400..<500: return SendReport(.retry(after: nil, reason: "SMTP \(reply)"), responseCode: code, host: .unhealthy)
+        // About this recipient or message, not the relay.
+        case 500..<600: return SendReport(.permanent(reason: "SMTP \(reply)"), responseCode: code, host: .unknown)
+        default: return SendReport(.retry(after: nil, reason: "SMTP connection failed: \(result.error)"), host: .unhealthy)
         }
     }
 

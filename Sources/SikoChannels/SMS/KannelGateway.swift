@@ -4,7 +4,8 @@ import NIOCore
 import SikoModel
 
 /// Kannel's HTTP `sendsms` interface. Kannel answers 202 once it has taken the message; a 4xx is
-/// its refusal (bad number, bad credentials), a 5xx or no answer its trouble.
+/// its refusal (bad number, bad credentials), a 5xx or no answer its trouble, which counts against
+/// it as a host.
 public final class KannelGateway: SMSGateway {
     private let options: SMSOptions
     private let timeout: Duration
@@ -49,14 +50,14 @@ public final class KannelGateway: SMSGateway {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public func submit(_ message: SMSMessage) async -> SendReport {
-        guard let gatewayURL else { return SendReport(.retry(after: nil, reason: "SMS gateway URL is not a URL")) }
+        guard let gatewayURL else { return Self.unreachable("SMS gateway URL is not a URL") }
         let pinned: (url: String, host: String)?
         switch await outboundGuard.check(gatewayURL) {
         case .allowed(let addresses): pinned = OutboundGuard.pinned(gatewayURL, to: addresses)
         // The gateway is the operator's, not a partner's: a refusal is a configuration to fix, so
         // the message waits for it (and a reload) instead of dying.
-        case .refused(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway refused by the outbound guard: \(reason)"))
-        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway: \(reason)"))
+        case .refused(let reason): return Self.unreachable("SMS gateway refused by the outbound guard: \(reason)")
+        case .unresolvable(let reason): return Self.unreachable("SMS gateway: \(reason)")
         }
         var request = HTTPClientRequest(url: url(for: message, base: pinned?.url ?? options.url))
         if let pinned { request.headers.add(name: "host", value: pinned.host) }
@@ -66,17 +67,25 @@ public final class KannelGateway: SMSGateway {
             let body = String(buffer: try await response.body.collect(upTo: 4096)).trimmingCharacters(in: .whitespacesAndNewlines)
             return Self.classify(status: Int(response.status.code), body: body)
         } catch {
-            return SendReport(.retry(after: nil, reason: "SMS gateway not reachable: \(error)"))
+            return Self.unreachable("SMS gateway not reachable: \(error)")
         }
     }
 
+    /// Pure, so each answer is tested without a gateway. A refusal (4xx) is about the message and
+    /// tells nothing of the gateway's health.
     static func classify(status: Int, body: String) -> SendReport {
         let detail = "SMS gateway \(status): \(body.prefix(200))"
         switch status {
-        case 200..<300: return SendReport(.sent, responseCode: status)
-        case 400..<500: return SendReport(.permanent(reason: detail), responseCode: status)
-        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status)
+        case 200..<300: return SendReport(.sent, responseCode: status, host: .healthy)
+        case 400..<500: return SendReport(.permanent(reason: detail), responseCode: status, host: .unknown)
+        case 500...: return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: .unhealthy)
+        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: .healthy)
         }
+    }
+
+    /// The gateway could not be reached (or may not be): tried again, against the gateway.
+    static func unreachable(_ reason: String) -> SendReport {
+        SendReport(.retry(after: nil, reason: reason), host: .unhealthy)
     }
 
     public func shutdown() async throws {
