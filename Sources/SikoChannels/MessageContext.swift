@@ -8,7 +8,7 @@ struct MessageContext {
     var language: Language
     var values: [String: Any]
 
-    init(job: DeliveryJob, reference: ReferenceData, publicURL: String) {
+    init(job: DeliveryJob, reference: ReferenceData, links: Links) {
         let event = job.event
         let language = job.language
         self.language = language
@@ -22,7 +22,7 @@ struct MessageContext {
             "areaNames": event.areas.map { reference.areas.area($0)?.name ?? $0 }.joined(separator: ", "),
             "publisherName": (language == .en ? publisher?.nameEn : nil) ?? publisher?.name ?? event.publisher,
             "publishedAt": Self.berlinTime(event.publishedAt, language: language),
-            "link": publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/events/" + event.id,
+            "link": links.event(event.id),
             "deliveryId": job.delivery.id,
             "restricted": teaser,
             "exercise": event.exercise,

@@ -1,7 +1,8 @@
 import SikoModel
 
-/// What every channel file says: how often to try, how long to wait, how many sends at once.
-public struct ChannelSettings: Sendable, Equatable {
+/// What every channel file says (how often to try, how long to wait, how many sends at once), and
+/// the channel's own values, typed and checked by `ChannelsLoader`.
+public struct ChannelSettings<Options: Sendable & Equatable>: Sendable, Equatable {
     public var retrySchedule: RetrySchedule
     public var timeout: Duration
     public var concurrency: Int
@@ -12,13 +13,13 @@ public struct ChannelSettings: Sendable, Equatable {
     public var breaker: CircuitBreaker.Settings
     /// A subscription failing this long without a success is disabled (`disableAfter`, 5 days by default).
     public var disableAfter: Duration
-    /// Channel-specific values (URLs, sender, credentials), after `${…}` expansion.
-    public var options: [String: String]
+    /// The channel's own values (URLs, sender, credentials), after `${…}` expansion.
+    public var options: Options
 
     public init(
         retrySchedule: RetrySchedule = .standard, timeout: Duration = .seconds(10), concurrency: Int = 64,
         perTargetConcurrency: Int = 16, breaker: CircuitBreaker.Settings = .init(), disableAfter: Duration = .seconds(5 * 86_400),
-        options: [String: String] = [:]
+        options: Options
     ) {
         self.retrySchedule = retrySchedule
         self.timeout = timeout
@@ -32,35 +33,16 @@ public struct ChannelSettings: Sendable, Equatable {
 
 /// Everything read from `Channels/`.
 public struct ChannelsConfiguration: Sendable, Equatable {
-    public var webhook: ChannelSettings
-    /// Networks webhook targets may reach although private or loopback.
-    public var allowPrivateTargets: [CIDR]
-    /// How long the outbound guard waits for a webhook host's name lookup (`dnsTimeout`, 2s by default).
-    public var dnsTimeout: Duration
-    public var email: ChannelSettings?
-    public var sms: ChannelSettings?
-    /// Networks the SMS gateway's URL may reach although private or loopback (`sms.yaml`).
-    public var smsAllowPrivateTargets: [CIDR]
+    public var webhook: ChannelSettings<WebhookOptions>
+    public var email: ChannelSettings<EmailOptions>?
+    public var sms: ChannelSettings<SMSOptions>?
 
-    public init(
-        webhook: ChannelSettings, allowPrivateTargets: [CIDR] = [], email: ChannelSettings? = nil, sms: ChannelSettings? = nil,
-        smsAllowPrivateTargets: [CIDR] = OutboundPolicy.loopback, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout
-    ) {
+    public init(webhook: ChannelSettings<WebhookOptions>, email: ChannelSettings<EmailOptions>? = nil, sms: ChannelSettings<SMSOptions>? = nil) {
         self.webhook = webhook
-        self.allowPrivateTargets = allowPrivateTargets
-        self.dnsTimeout = dnsTimeout
-        self.smsAllowPrivateTargets = smsAllowPrivateTargets
         self.email = email
         self.sms = sms
     }
 
-    public var outboundPolicy: OutboundPolicy { OutboundPolicy(allowed: allowPrivateTargets) }
-
-    public func settings(for channel: ChannelKind) -> ChannelSettings? {
-        switch channel {
-        case .webhook: webhook
-        case .email: email
-        case .sms: sms
-        }
-    }
+    /// Where webhook targets may lead, which subscriptions are checked against too.
+    public var outboundPolicy: OutboundPolicy { webhook.options.outbound }
 }

@@ -2,7 +2,9 @@ import Foundation
 import SikoModel
 import Yams
 
-/// Reads `Channels/webhook.yaml`, `email.yaml` and `sms.yaml`, expanding `${NAME}` from the environment.
+/// Reads `Channels/webhook.yaml`, `email.yaml` and `sms.yaml`, expanding `${NAME}` from the
+/// environment, into typed settings: every value is checked here, so a mistake names its file,
+/// line and field, and the channels take the values as they are.
 public struct ChannelsLoader: Sendable {
     public let directory: String
     public let environment: [String: String]
@@ -16,66 +18,42 @@ public struct ChannelsLoader: Sendable {
         let expander = EnvironmentExpander(environment: environment)
         let expand: (String) -> Result<String, EnvironmentExpander.Failure> = { expander.expand($0) }
         let webhookFile = YAMLFile(path: file("webhook.yaml"), expand: expand)
-        let webhook = readSettings(webhookFile, extra: ["allowPrivateTargets", "dnsTimeout", "caFile"])
-        var allow: [CIDR] = []
-        if let mapping = webhookFile.root?.mapping, let node = mapping["allowPrivateTargets"] {
-            allow = readCIDRs(node, file: webhookFile, mapping: mapping)
-        }
-        var dnsTimeout = OutboundPolicy.defaultDNSTimeout
-        if let node = webhookFile.root?.mapping?["dnsTimeout"] {
-            // A longer wait only holds a send slot for a name server that is not answering.
-            if node.scalar == nil { webhookFile.fail(node, "dnsTimeout", "must be a single value such as 2s") }
-            if let text = webhook?.options["dnsTimeout"] {
-                if let value = DurationText.parse(text), value > .zero, value <= .seconds(60) { dnsTimeout = value } else {
-                    webhookFile.fail(node, "dnsTimeout", "'\(text)' is not a duration from 1ms to 60s such as 2s")
-                }
-            }
-        }
-        if let text = webhook?.options["caFile"], !text.isEmpty, let node = webhookFile.root?.mapping?["caFile"],
-           !FileManager.default.isReadableFile(atPath: text) {
-            webhookFile.fail(node, "caFile", "'\(text)' is not a readable PEM file")
-        }
+        let webhook = read(webhookFile, keys: WebhookOptions.keys, options: WebhookOptions.read)
         var errors = webhookFile.errors
-        var optional: [ChannelKind: ChannelSettings] = [:]
-        var smsAllow = OutboundPolicy.loopback
-        for kind in [ChannelKind.email, .sms] {
-            let path = file("\(kind.rawValue).yaml")
-            guard FileManager.default.fileExists(atPath: path) else { continue }
+        // Email and SMS are optional: a missing file leaves the channel out.
+        func optional<Options>(_ name: String, keys: Set<String>, options: (YAMLFile, Node.Mapping) -> Options?) -> ChannelSettings<Options>? {
+            let path = file(name)
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
             let yaml = YAMLFile(path: path, expand: expand)
-            let settings = readSettings(yaml, extra: kind == .email ? Self.emailKeys : Self.smsKeys)
-            if let settings, let mapping = yaml.root?.mapping {
-                if kind == .email { checkEmail(settings, yaml, mapping) } else {
-                    if let node = mapping["allowPrivateTargets"] { smsAllow = readCIDRs(node, file: yaml, mapping: mapping) }
-                    checkSMS(settings, allowed: smsAllow, yaml, mapping)
-                }
-            }
-            optional[kind] = settings
-            errors += yaml.errors
+            defer { errors += yaml.errors }
+            return read(yaml, keys: keys, options: options)
         }
+        let email = optional("email.yaml", keys: EmailOptions.keys, options: EmailOptions.read)
+        let sms = optional("sms.yaml", keys: SMSOptions.keys, options: SMSOptions.read)
         guard errors.isEmpty, let webhook else { throw ConfigErrors(errors) }
-        return ChannelsConfiguration(
-            webhook: webhook, allowPrivateTargets: allow, email: optional[.email], sms: optional[.sms], smsAllowPrivateTargets: smsAllow,
-            dnsTimeout: dnsTimeout
-        )
+        return ChannelsConfiguration(webhook: webhook, email: email, sms: sms)
     }
 
     private func file(_ name: String) -> String {
         (directory as NSString).appendingPathComponent(name)
     }
 
-    /// `extra` names the channel-specific keys this channel knows; nil takes any scalar as an option.
-    private func readSettings(_ file: YAMLFile, extra: Set<String>?) -> ChannelSettings? {
-        guard let root = file.root else { return nil }
-        let common: Set<String> = ["retrySchedule", "timeout", "concurrency", "perTargetConcurrency", "breakerThreshold", "breakerCooldown", "disableAfter"]
-        let mapping: Node.Mapping?
-        if let extra {
-            mapping = file.mapping(root, field: "", allowed: common.union(extra))
-        } else {
-            mapping = root.mapping
-            if mapping == nil { file.fail(root, "", "must be a mapping") }
-        }
-        guard let mapping else { return nil }
-        var settings = ChannelSettings()
+    private static let commonKeys: Set<String> = [
+        "retrySchedule", "timeout", "concurrency", "perTargetConcurrency", "breakerThreshold", "breakerCooldown", "disableAfter",
+    ]
+
+    /// The settings every channel has, then the channel's own `keys` read by `options`; nil when
+    /// the file is not a mapping or its own values are wrong (each one reported to `file`).
+    private func read<Options>(
+        _ file: YAMLFile, keys: Set<String>, options: (YAMLFile, Node.Mapping) -> Options?
+    ) -> ChannelSettings<Options>? {
+        guard let root = file.root, let mapping = file.mapping(root, field: "", allowed: Self.commonKeys.union(keys)) else { return nil }
+        let common = readCommon(file, mapping)
+        return options(file, mapping).map { common.with(options: $0) }
+    }
+
+    private func readCommon(_ file: YAMLFile, _ mapping: Node.Mapping) -> ChannelSettings<Unread> {
+        var settings = ChannelSettings(options: Unread())
         if let delays = file.stringList(mapping, "retrySchedule", field: "retrySchedule") {
             var parsed: [Duration] = []
             for (index, (text, node)) in delays.enumerated() {
@@ -116,77 +94,18 @@ public struct ChannelsLoader: Sendable {
                 file.fail(mapping["disableAfter"], "disableAfter", "'\(text)' is not a positive duration such as 5d")
             }
         }
-        for (key, value) in mapping where !common.contains(key.string ?? "") {
-            guard let name = key.string, extra?.contains(name) ?? true, value.scalar != nil else { continue }
-            if let text = file.string(mapping, name, field: name) { settings.options[name] = text }
-        }
         return settings
     }
+}
 
-    static let emailKeys: Set<String> = ["url", "from", "user", "password", "starttls", "caFile", "publicURL", "ratePerSecond"]
+/// The common settings before the channel's own values are read beside them.
+private struct Unread: Sendable, Equatable {}
 
-    /// The email values the adapter relies on, checked here so a mistake names its line.
-    private func checkEmail(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
-        let url = settings.options["url"] ?? ""
-        if !(url.hasPrefix("smtp://") || url.hasPrefix("smtps://")) {
-            file.fail(mapping["url"] ?? .mapping(mapping), "url", "'\(url)' must be smtp://host:port or smtps://host:port")
-        }
-        let startTLS = settings.options["starttls"] ?? "required"
-        if !["required", "opportunistic", "off"].contains(startTLS) {
-            file.fail(mapping["starttls"], "starttls", "'\(startTLS)' must be required, opportunistic or off")
-        }
-        checkRate(settings, file, mapping)
-        let from = settings.options["from"] ?? ""
-        if !Self.isMailbox(from) {
-            file.fail(mapping["from"] ?? .mapping(mapping), "from", "'\(from)' is not an address such as SiKo Ruhr <alarm@example.org>")
-        }
-    }
-
-    static let smsKeys: Set<String> = ["url", "user", "password", "from", "publicURL", "maxSegments", "ratePerSecond", "allowPrivateTargets"]
-
-    private func checkSMS(_ settings: ChannelSettings, allowed: [CIDR], _ file: YAMLFile, _ mapping: Node.Mapping) {
-        let url = settings.options["url"] ?? ""
-        if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            file.fail(mapping["url"] ?? .mapping(mapping), "url", "'\(url)' must be the gateway's http(s) sendsms URL")
-        }
-        if (settings.options["from"] ?? "").isEmpty {
-            file.fail(mapping["from"] ?? .mapping(mapping), "from", "is required (the sender name or number)")
-        }
-        if let host = URLComponents(string: url)?.host, let address = IPAddress(host), !OutboundPolicy(allowed: allowed).permits(address) {
-            file.fail(mapping["url"], "url", "\(host) is private or loopback and not in allowPrivateTargets")
-        }
-        if let text = settings.options["maxSegments"], !(Int(text).map { (1...10).contains($0) } ?? false) {
-            file.fail(mapping["maxSegments"], "maxSegments", "'\(text)' must be a whole number from 1 to 10")
-        }
-        checkRate(settings, file, mapping)
-    }
-
-    private func checkRate(_ settings: ChannelSettings, _ file: YAMLFile, _ mapping: Node.Mapping) {
-        if let rate = settings.options["ratePerSecond"], !rate.isEmpty, (Double(rate) ?? -1) < 0 {
-            file.fail(mapping["ratePerSecond"], "ratePerSecond", "'\(rate)' must be a number of messages per second (0 for no limit)")
-        }
-    }
-
-    private static func isMailbox(_ text: String) -> Bool {
-        let address = text.split(separator: "<").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "> ")) } ?? text
-        return TargetRules.isEmailAddress(address)
-    }
-
-    private func readCIDRs(_ node: Node, file: YAMLFile, mapping: Node.Mapping) -> [CIDR] {
-        let entries: [(String, Node)]
-        if node.scalar != nil {
-            // One string, comma-separated, as `${SIKO_WEBHOOK_ALLOW:-}` or `${SIKO_SMS_ALLOW:-…}` gives it.
-            guard let text = file.string(mapping, "allowPrivateTargets", field: "allowPrivateTargets") else { return [] }
-            entries = text.split(separator: ",").map { (String($0).trimmingCharacters(in: .whitespaces), node) }
-        } else {
-            entries = file.stringList(mapping, "allowPrivateTargets", field: "allowPrivateTargets") ?? []
-        }
-        var result: [CIDR] = []
-        for (index, (text, item)) in entries.enumerated() where !text.isEmpty {
-            if let cidr = CIDR(text) { result.append(cidr) } else {
-                file.fail(item, "allowPrivateTargets[\(index)]", "'\(text)' is not a CIDR such as 127.0.0.0/8")
-            }
-        }
-        return result
+extension ChannelSettings {
+    fileprivate func with<Other>(options: Other) -> ChannelSettings<Other> {
+        ChannelSettings<Other>(
+            retrySchedule: retrySchedule, timeout: timeout, concurrency: concurrency, perTargetConcurrency: perTargetConcurrency,
+            breaker: breaker, disableAfter: disableAfter, options: options
+        )
     }
 }

@@ -77,7 +77,7 @@ struct Admission: Sendable {
         return excluded
     }
 
-    /// The receiver asked to be left alone for a while (Retry-After on a 429 or 503): its host is
+    /// The receiver asked to be left alone for a while (its adapter read a Retry-After): its host is
     /// held until then. That is the receiver's wish, not a failure, so it does not count toward the
     /// breaker. Answers the host's targets, whose waiting deliveries should move to `until`.
     mutating func hold(_ delivery: Delivery, until: Date, now: Date) -> [String] {
@@ -111,16 +111,21 @@ struct Admission: Sendable {
         return .start
     }
 
-    /// A send has ended. `failure` is nil when the answer says nothing about the host (refused by
-    /// the outbound guard, expired before sending). Answers the host's targets and the time to try
-    /// again when this answer opened its breaker.
+    /// A send has ended; `host` is what its adapter learned of the receiving host. Answers the
+    /// host's targets and the time to try again when this answer opened its breaker.
     @discardableResult
-    mutating func finish(_ delivery: Delivery, failure: Bool?, now: Date) -> (targets: [String], until: Date)? {
+    mutating func finish(_ delivery: Delivery, host health: HostHealth, now: Date) -> (targets: [String], until: Date)? {
         let channel = delivery.channel
         inFlight[channel, default: 1] -= 1
         let remaining = (inFlightByTarget[channel]?[delivery.target] ?? 1) - 1
         inFlightByTarget[channel, default: [:]][delivery.target] = remaining > 0 ? remaining : nil
-        guard let failure, let settings = limits[channel]?.breaker else { return nil }
+        let failure: Bool
+        switch health {
+        case .healthy: failure = false
+        case .unhealthy: failure = true
+        case .unknown: return nil
+        }
+        guard let settings = limits[channel]?.breaker else { return nil }
         let host = Self.host(channel: channel, target: delivery.target)
         var breaker = breakers[channel]?[host] ?? CircuitBreaker(settings: settings)
         let wasOpen = if case .open = breaker.state { true } else { false }

@@ -195,70 +195,48 @@ public final class Dispatcher: Service {
         return min(configuration.idlePoll, .milliseconds(Int64(wait * 1000) + 1))
     }
 
-    /// Sends one delivery and records the outcome. Never throws: a failure to record is logged and
-    /// the lease's expiry brings the delivery back.
+    /// Sends one delivery and records the outcome, in steps: plan, send, settle admission, record,
+    /// follow up. Never throws: a failure to record is logged and the lease's expiry brings the
+    /// delivery back.
     func process(_ job: DeliveryJob) async {
         let delivery = job.delivery
         let started = clock.now()
-        let report: SendReport
-        var transition: DeliveryTransition
-        var disableAfter: Duration?
-        if let expiresAt = job.event.expiresAt, expiresAt <= started {
-            report = SendReport(.permanent(reason: "expired"))
-            transition = .expired(at: expiresAt, lastError: delivery.lastError)
-        } else {
-            let schedule: RetrySchedule
-            if let route = routes.withLock({ $0[delivery.channel] }) {
-                // A channel that does not bound its own exchange gets a deadline here, so no send
-                // outlives its lease.
-                if route.channel.boundsItsOwnExchange {
-                    report = await route.channel.send(job)
-                } else {
-                    report = await Deadline.run(within: route.timeout + .seconds(1)) { await route.channel.send(job) }
-                        ?? SendReport(.retry(after: nil, reason: "timed out"))
-                }
-                schedule = route.retrySchedule
-                disableAfter = route.disableAfter
-            } else {
-                report = SendReport(.permanent(reason: "channel \(delivery.channel.rawValue) is not configured"))
-                schedule = RetrySchedule(delays: [])
-            }
-            transition = DeliveryTransition.after(
-                report.outcome, attempt: delivery.attempts, schedule: schedule, now: clock.now(), expiresAt: job.event.expiresAt,
-                jitter: Double.random(in: -1...1)
-            )
+        let result: SendResult
+        switch SendPlan(job, route: routes.withLock { $0[delivery.channel] }, now: started) {
+        case .skip(let skipped): result = skipped
+        case .send(let route): result = route.result(of: await route.send(job), for: job, now: clock.now(), jitter: .random(in: -1...1))
         }
         let finished = clock.now()
         // Cancelled by a shutdown past its drain timeout: not recorded, given back unsent.
         if Task.isCancelled {
-            admission.withLock { _ = $0.finish(delivery, failure: nil, now: finished) }
+            admission.withLock { _ = $0.finish(delivery, host: .unknown, now: finished) }
             return
         }
-        // A host that answered (even 4xx) is reachable; timeouts, refused connections, 5xx and 429 count
-        // against it, unless it said when to come back: then it is held until then instead.
-        let hostFailure: Bool? = switch report.outcome {
-        case .retry(let after, _) where after != nil: nil
-        case .retry: report.responseCode.map { $0 >= 500 || $0 == 429 } ?? true
-        case .delivered, .sent, .gone: false
-        case .permanent: nil
-        }
-        if case .retry(let after?, _) = report.outcome {
-            let until = finished.addingTimeInterval(after.timeInterval)
-            let targets = admission.withLock { $0.hold(delivery, until: until, now: finished) }
-            _ = try? await store.postpone(channel: delivery.channel, targets: targets, until: until)
-        }
-        if let opened = admission.withLock({ $0.finish(delivery, failure: hostFailure, now: finished) }) {
+        let transition = result.transition.holding(until: await settle(delivery, result.report, now: finished))
+        guard await record(job, result.report, transition, started: started, finished: finished) else { return }
+        await followUp(FollowUp(result, transition: transition), for: delivery, now: finished)
+    }
+
+    /// Ends the send in admission and moves what waits for its host; answers when the host may be
+    /// tried again, while its breaker is open.
+    private func settle(_ delivery: Delivery, _ report: SendReport, now: Date) async -> Date? {
+        let settlement = admission.withLock { $0.settle(delivery, report, now: now) }
+        if let opened = settlement.opened {
             logger.warning("circuit breaker open: holding back sends to the host", metadata: [
                 "channel": "\(delivery.channel.rawValue)", "until": "\(JSONCoding.format(opened.until))",
             ])
-            _ = try? await store.postpone(channel: delivery.channel, targets: opened.targets, until: opened.until)
         }
-        metrics.breakers(admission.withLock { $0.breakerCounts })
-        // A retry to a host behind an open breaker waits for the probe, not just its schedule.
-        if transition.status == .failed, let held = admission.withLock({ $0.heldUntil(delivery, now: finished) }),
-           held > transition.nextAttemptAt ?? .distantPast {
-            transition.nextAttemptAt = held
+        for postponement in settlement.postponements {
+            _ = try? await store.postpone(channel: delivery.channel, targets: postponement.targets, until: postponement.until)
         }
+        metrics.breakers(settlement.breakerCounts)
+        return settlement.heldUntil
+    }
+
+    /// Records the attempt and the delivery's new state; false when that failed (the lease's
+    /// expiry brings the delivery back).
+    private func record(_ job: DeliveryJob, _ report: SendReport, _ transition: DeliveryTransition, started: Date, finished: Date) async -> Bool {
+        let delivery = job.delivery
         let attempt = Attempt(
             deliveryId: delivery.id, number: delivery.attempts, startedAt: started, finishedAt: finished,
             status: transition.status, responseCode: report.responseCode, error: transition.lastError
@@ -273,7 +251,7 @@ public final class Dispatcher: Service {
             logger.error("recording an attempt failed; the lease will expire and the delivery be tried again", metadata: [
                 "delivery": "\(delivery.id)", "error": "\(error)",
             ])
-            return
+            return false
         }
         if transition.status != .delivered && transition.status != .sent && transition.status != .suppressed {
             logger.info("delivery attempt failed", metadata: [
@@ -281,20 +259,24 @@ public final class Dispatcher: Service {
                 "reason": "\(transition.lastError ?? "")",
             ])
         }
-        if transition.disablesSubscription {
+        return true
+    }
+
+    private func followUp(_ followUp: FollowUp, for delivery: Delivery, now: Date) async {
+        switch followUp {
+        case .none: break
+        case .disable(let reason):
             logger.warning("subscription disabled by its receiver", metadata: ["subscription": "\(delivery.subscriptionId)"])
             metrics.disabled(reason: "gone")
-            await onSubscriptionDisabled(delivery.subscriptionId, transition.lastError ?? Self.goneReason)
-        } else if case .retry = report.outcome, let disableAfter {
-            await disableIfFailing(delivery, lastError: transition.lastError, for: disableAfter, now: finished)
+            await onSubscriptionDisabled(delivery.subscriptionId, reason)
+        case .disableIfFailing(let period, let reason):
+            await disableIfFailing(delivery, reason: reason, for: period, now: now)
         }
     }
 
     /// A subscription failing without a single success for `period` is disabled, so its partner
     /// sees why (`disabledReason`) instead of deliveries dying one by one.
-    private func disableIfFailing(_ delivery: Delivery, lastError: String?, for period: Duration, now: Date) async {
-        let days = Double(period.components.seconds) / 86_400
-        let reason = String(format: "deliveries failed without a success for %g days (last error: %@)", days, lastError ?? "none")
+    private func disableIfFailing(_ delivery: Delivery, reason: String, for period: Duration, now: Date) async {
         do {
             guard try await store.disableIfFailing(
                 subscriptionID: delivery.subscriptionId, since: now.addingTimeInterval(-period.timeInterval), reason: reason, at: now,
@@ -305,7 +287,7 @@ public final class Dispatcher: Service {
             return
         }
         logger.warning("subscription disabled: failing without pause", metadata: [
-            "subscription": "\(delivery.subscriptionId)", "partner": "\(delivery.partner)", "days": "\(days)",
+            "subscription": "\(delivery.subscriptionId)", "partner": "\(delivery.partner)", "days": "\(FollowUp.days(period))",
         ])
         metrics.disabled(reason: "failing")
         await onSubscriptionDisabled(delivery.subscriptionId, reason)

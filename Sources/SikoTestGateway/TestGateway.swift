@@ -21,8 +21,8 @@ public struct TestGateway: Sendable {
         webhookTimeout: Duration = .seconds(5),
         perTargetConcurrency: Int = 16,
         breaker: CircuitBreaker.Settings = .init(),
-        email: ChannelSettings? = nil,
-        sms: ChannelSettings? = nil,
+        email: ChannelSettings<EmailOptions>? = nil,
+        sms: ChannelSettings<SMSOptions>? = nil,
         policies: Policies = .standard,
         partnerContacts: [String: String] = [:],
         rateLimit: RateLimiter.Limit? = nil,
@@ -40,8 +40,11 @@ public struct TestGateway: Sendable {
         var logger = Logger(label: "siko-test")
         logger.logLevel = .warning
         let channels = fromFile ?? ChannelsConfiguration(
-            webhook: ChannelSettings(retrySchedule: retrySchedule, timeout: webhookTimeout, concurrency: 32, perTargetConcurrency: perTargetConcurrency, breaker: breaker),
-            allowPrivateTargets: allowPrivateTargets, email: email, sms: sms
+            webhook: ChannelSettings(
+                retrySchedule: retrySchedule, timeout: webhookTimeout, concurrency: 32, perTargetConcurrency: perTargetConcurrency, breaker: breaker,
+                options: WebhookOptions(allowPrivateTargets: allowPrivateTargets)
+            ),
+            email: email, sms: sms
         )
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,

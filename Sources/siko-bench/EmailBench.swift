@@ -35,12 +35,15 @@ struct EmailBench {
         }
         let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(6)
         for reuse in [true, false] {
-            var smtp = SMTPSettings(url: "smtp://127.0.0.1:\(port)", startTLS: .off, user: nil, password: nil, caFile: nil, timeout: .seconds(30))
-            smtp.reuseConnections = reuse
-            let channel = EmailChannel(
-                settings: .init(smtp: smtp, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko.example"), concurrency: 8, publicURL: "https://siko.example"),
-                templates: templates, reference: reference
+            var settings = EmailChannel.Settings(
+                options: EmailOptions(
+                    url: "smtp://127.0.0.1:\(port)", from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko.example"), startTLS: .off,
+                    links: Links(publicURL: "https://siko.example")
+                ),
+                timeout: .seconds(30), concurrency: 8
             )
+            settings.reuseConnections = reuse
+            let channel = EmailChannel(settings: settings, templates: templates, reference: reference)
             let count = 3000
             let start = ContinuousClock.now
             let failed = await sendConcurrently(count: count, workers: 8) { await channel.send(Self.job()).outcome == .sent }

@@ -28,8 +28,10 @@ struct LiveGateway {
         let sealer = try SecretSealer.keyFile(at: folder + "/siko.sqlite.key")
         let store = try SQLiteStore(path: folder + "/siko.sqlite", sealer: sealer)
         let channels = ChannelsConfiguration(
-            webhook: ChannelSettings(retrySchedule: RetrySchedule(delays: [.zero, .seconds(1)]), timeout: .seconds(10), concurrency: concurrency),
-            allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+            webhook: ChannelSettings(
+                retrySchedule: RetrySchedule(delays: [.zero, .seconds(1)]), timeout: .seconds(10), concurrency: concurrency,
+                options: WebhookOptions(allowPrivateTargets: [CIDR("127.0.0.0/8")!])
+            )
         )
         let gateway = try await Gateway(
             rules: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, sealer: sealer, logger: logger

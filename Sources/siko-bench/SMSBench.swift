@@ -18,10 +18,12 @@ struct SMSBench {
         let reference = try RulesLoader(directory: rules).load().reference
         let templates = try SMSTemplates.load(directory: "Channels/templates")
         try await KannelHarness.with { kannel in
+            let options = SMSOptions(
+                url: kannel.sendsmsURL, from: "SiKoRuhr", user: "siko", password: "geheim", links: Links(publicURL: "https://siko.example"),
+                maxSegments: 1, allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+            )
             let channel = SMSChannel(
-                settings: .init(maxSegments: 1, concurrency: 8, ratePerSecond: nil, publicURL: "https://siko.example"),
-                templates: templates, reference: reference,
-                gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: "geheim", from: "SiKoRuhr", timeout: .seconds(30), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
+                options: options, templates: templates, reference: reference, gateway: KannelGateway(options: options, timeout: .seconds(30))
             )
             let count = 2000
             let start = ContinuousClock.now

@@ -24,7 +24,7 @@ struct ExerciseTemplateTests {
     }
 
     func context(_ job: DeliveryJob) -> MessageContext {
-        MessageContext(job: job, reference: Repository.reference, publicURL: "https://siko.example")
+        MessageContext(job: job, reference: Repository.reference, links: Links(publicURL: "https://siko.example"))
     }
 
     @Test("an exercise says ÜBUNG in the email subject, text and HTML, in German and English", arguments: Language.allCases)

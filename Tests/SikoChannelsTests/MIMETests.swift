@@ -1,5 +1,6 @@
 import SikoTestSupport
 import Foundation
+import SikoModel
 import Testing
 @testable import SikoChannels
 

@@ -28,14 +28,14 @@ struct ConfigTests {
         let channels = try ChannelsLoader(directory: Repository.channels, environment: [:]).load()
         #expect(channels.webhook.retrySchedule == RetrySchedule.standard)
         #expect(channels.webhook.timeout == .seconds(10))
-        #expect(channels.allowPrivateTargets.isEmpty)
-        #expect(channels.email?.options["url"] == "smtp://127.0.0.1:25")
+        #expect(channels.webhook.options.allowPrivateTargets.isEmpty)
+        #expect(channels.email?.options.url == "smtp://127.0.0.1:25")
     }
 
     @Test("SIKO_WEBHOOK_ALLOW fills allowPrivateTargets")
     func webhookAllow() throws {
         let channels = try ChannelsLoader(directory: Repository.channels, environment: ["SIKO_WEBHOOK_ALLOW": "127.0.0.0/8, 10.0.0.0/8"]).load()
-        #expect(channels.allowPrivateTargets.map(\.description) == ["127.0.0.0/8", "10.0.0.0/8"])
+        #expect(channels.webhook.options.allowPrivateTargets.map(\.description) == ["127.0.0.0/8", "10.0.0.0/8"])
     }
 
     func rulesFolder(
@@ -146,11 +146,11 @@ struct ConfigTests {
 
     @Test("dnsTimeout: the shipped 2s, another duration, and a bad one named with its line")
     func dnsTimeout() throws {
-        #expect(try ChannelsLoader(directory: Repository.channels, environment: [:]).load().dnsTimeout == .seconds(2))
+        #expect(try ChannelsLoader(directory: Repository.channels, environment: [:]).load().webhook.options.dnsTimeout == .seconds(2))
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         _ = try folder.write("webhook.yaml", "retrySchedule: [\"0s\"]\ntimeout: 5s\nconcurrency: 4\ndnsTimeout: 500ms\n")
-        #expect(try ChannelsLoader(directory: folder.path, environment: [:]).load().dnsTimeout == .milliseconds(500))
+        #expect(try ChannelsLoader(directory: folder.path, environment: [:]).load().webhook.options.dnsTimeout == .milliseconds(500))
         for (value, message) in [
             ("0s", "'0s' is not a duration from 1ms to 60s such as 2s"), ("2m", "'2m' is not a duration from 1ms to 60s such as 2s"),
             ("zwei", "'zwei' is not a duration from 1ms to 60s such as 2s"), ("[2s]", "must be a single value such as 2s"),

@@ -68,7 +68,7 @@ struct IsolationTests {
         #expect(verdict10 == .wait(until: now))
         let verdict11 = admission.admit(delivery("6", .email, target: "lage@essen.example"), now: now)
         #expect(verdict11 == .start, "email has its own budget")
-        admission.finish(delivery("1", target: slow), failure: false, now: now)
+        admission.finish(delivery("1", target: slow), host: .healthy, now: now)
         #expect(admission.capacity(.webhook) == 1)
         #expect(admission.excludedTargets(.webhook, now: now).isEmpty)
     }
@@ -80,8 +80,8 @@ struct IsolationTests {
         #expect(Admission.host(channel: .webhook, target: first) == Admission.host(channel: .webhook, target: second))
         _ = admission.admit(delivery("1", target: first), now: now)
         _ = admission.admit(delivery("2", target: second), now: now)
-        #expect(admission.finish(delivery("1", target: first), failure: true, now: now) == nil)
-        let opened = admission.finish(delivery("2", target: second), failure: true, now: now)
+        #expect(admission.finish(delivery("1", target: first), host: .unhealthy, now: now) == nil)
+        let opened = admission.finish(delivery("2", target: second), host: .unhealthy, now: now)
         #expect(opened?.until == now.addingTimeInterval(30))
         #expect(Set(opened?.targets ?? []) == [first, second])
         #expect(Set(admission.excludedTargets(.webhook, now: now)) == [first, second])
@@ -95,7 +95,7 @@ struct IsolationTests {
         let verdict14 = admission.admit(delivery("5", target: second), now: later)
         #expect(verdict14 == .start)
         if case .wait = admission.admit(delivery("6", target: first), now: later) {} else { Issue.record("only one probe") }
-        admission.finish(delivery("5", target: second), failure: false, now: later)
+        admission.finish(delivery("5", target: second), host: .healthy, now: later)
         #expect(admission.breakerCounts == (open: 0, halfOpen: 0))
         let verdict15 = admission.admit(delivery("7", target: first), now: later)
         #expect(verdict15 == .start)
@@ -122,7 +122,7 @@ struct IsolationTests {
         var admission = admission
         let first = "https://busy.example/a", second = "https://busy.example/b"
         _ = admission.admit(delivery("1", target: first), now: now)
-        admission.finish(delivery("1", target: first), failure: nil, now: now)
+        admission.finish(delivery("1", target: first), host: .unknown, now: now)
         let held = admission.hold(delivery("1", target: first), until: now.addingTimeInterval(120), now: now)
         #expect(held == [first])
         #expect(admission.excludedTargets(.webhook, now: now) == [first])

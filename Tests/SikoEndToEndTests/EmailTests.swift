@@ -32,12 +32,14 @@ struct EmailTests {
         return DeliveryJob(delivery: delivery, event: event, secret: nil, language: language)
     }
 
-    func channel(_ server: SMTPTestServer, startTLS: SMTPSettings.StartTLS = .off, url: String? = nil, user: String? = nil, password: String? = nil, caFile: String? = nil) throws -> EmailChannel {
+    func channel(_ server: SMTPTestServer, startTLS: EmailOptions.StartTLS = .off, url: String? = nil, user: String? = nil, password: String? = nil, caFile: String? = nil) throws -> EmailChannel {
         EmailChannel(
             settings: .init(
-                smtp: SMTPSettings(url: url ?? server.url, startTLS: startTLS, user: user, password: password, caFile: caFile, timeout: .seconds(10)),
-                from: Mailbox(name: "Geschäftsstelle SiKo Ruhr", address: "alarm@siko-ruhr.example"), concurrency: 2,
-                publicURL: "https://siko.example/"
+                options: EmailOptions(
+                    url: url ?? server.url, from: Mailbox(name: "Geschäftsstelle SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: startTLS,
+                    user: user, password: password, caFile: caFile, links: Links(publicURL: "https://siko.example/")
+                ),
+                timeout: .seconds(10), concurrency: 2
             ),
             templates: try EmailTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference
         )
@@ -183,7 +185,10 @@ struct EmailTests {
         try await SMTPTestServer.with { server in
             let settings = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero, .zero]), timeout: .seconds(10), concurrency: 4,
-                options: ["url": server.url, "starttls": "off", "from": "SiKo Ruhr <alarm@siko-ruhr.example>", "publicURL": "https://siko.example"]
+                options: EmailOptions(
+                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
+                    links: Links(publicURL: "https://siko.example")
+                )
             )
             try await TestGateway.withGateway(email: settings) { fixture in
                 let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
@@ -228,7 +233,10 @@ struct EmailTests {
         try await SMTPTestServer.with { server in
             let settings = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: ["url": server.url, "starttls": "off", "from": "SiKo Ruhr <alarm@siko-ruhr.example>", "publicURL": "https://siko.example"]
+                options: EmailOptions(
+                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
+                    links: Links(publicURL: "https://siko.example")
+                )
             )
             let gone = Inbox(answers: [.gone])
             try await TestGateway.withGateway(email: settings, partnerContacts: ["stadt-essen": "leitstelle@essen.example"]) { fixture in

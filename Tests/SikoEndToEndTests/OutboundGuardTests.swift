@@ -148,9 +148,10 @@ struct OutboundGuardTests {
         }
         #expect(throws: Never.self) { _ = try ChannelsLoader(directory: Repository.channels, environment: [:]).load() }
 
-        let strict = KannelGateway(settings: .init(
-            url: "http://localhost:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2), outbound: OutboundPolicy()
-        ))
+        let strict = KannelGateway(
+            options: SMSOptions(url: "http://localhost:9/cgi-bin/sendsms", from: "SiKoRuhr", user: "siko", password: "x", allowPrivateTargets: []),
+            timeout: .seconds(2)
+        )
         let report = await strict.submit(SMSMessage(deliveryId: "dlv_1", to: "+4917012345678", text: "x", encoding: .gsm7, reportURL: nil))
         if case .retry(_, let reason) = report.outcome {
             #expect(reason.contains("outbound guard") && reason.contains("127.0.0.1"))

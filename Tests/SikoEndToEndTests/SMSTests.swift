@@ -30,10 +30,13 @@ struct SMSTests {
     }
 
     func channel(_ kannel: KannelHarness, password: String = "geheim") throws -> SMSChannel {
-        SMSChannel(
-            settings: .init(maxSegments: 3, concurrency: 2, ratePerSecond: nil, publicURL: "https://siko.example"),
-            templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
-            gateway: KannelGateway(settings: .init(url: kannel.sendsmsURL, user: "siko", password: password, from: "SiKoRuhr", timeout: .seconds(10), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
+        let options = SMSOptions(
+            url: kannel.sendsmsURL, from: "SiKoRuhr", user: "siko", password: password, links: Links(publicURL: "https://siko.example"),
+            allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+        )
+        return SMSChannel(
+            options: options, templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
+            gateway: KannelGateway(options: options, timeout: .seconds(10))
         )
     }
 
@@ -117,10 +120,13 @@ struct SMSTests {
             guard case .permanent(let reason) = refused.outcome else { Issue.record("expected dead, got \(refused)"); return }
             #expect(reason.hasPrefix("SMS gateway 403"))
         }
+        let unreachableGateway = SMSOptions(
+            url: "http://127.0.0.1:9/cgi-bin/sendsms", from: "SiKoRuhr", user: "siko", password: "x", links: Links(publicURL: "https://siko.example"),
+            maxSegments: 1, allowPrivateTargets: [CIDR("127.0.0.0/8")!]
+        )
         let nowhere = SMSChannel(
-            settings: .init(maxSegments: 1, concurrency: 1, ratePerSecond: nil, publicURL: "https://siko.example"),
-            templates: try SMSTemplates.load(directory: Repository.channels + "/templates"), reference: Repository.reference,
-            gateway: KannelGateway(settings: .init(url: "http://127.0.0.1:9/cgi-bin/sendsms", user: "siko", password: "x", from: "SiKoRuhr", timeout: .seconds(2), outbound: OutboundPolicy(allowed: [CIDR("127.0.0.0/8")!])))
+            options: unreachableGateway, templates: try SMSTemplates.load(directory: Repository.channels + "/templates"),
+            reference: Repository.reference, gateway: KannelGateway(options: unreachableGateway, timeout: .seconds(2))
         )
         let unreachable = await nowhere.send(job(title: "x"))
         try await nowhere.shutdown()
@@ -132,7 +138,7 @@ struct SMSTests {
         try await KannelHarness.with { kannel in
             let sms = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: ["url": kannel.sendsmsURL, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": "https://siko.example", "maxSegments": "3"]
+                options: SMSOptions(url: kannel.sendsmsURL, from: "SiKoRuhr", user: "siko", password: "geheim", links: Links(publicURL: "https://siko.example"), maxSegments: 3)
             )
             try await TestGateway.withGateway(sms: sms) { fixture in
                 try await GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0).test(.live) { client in
@@ -162,7 +168,7 @@ struct SMSTests {
             let base = "http://127.0.0.1:\(port)"
             let sms = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: ["url": kannel.sendsmsURL, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": base]
+                options: SMSOptions(url: kannel.sendsmsURL, from: "SiKoRuhr", user: "siko", password: "geheim", links: Links(publicURL: base))
             )
             try await TestGateway.withGateway(sms: sms) { fixture in
                 let serviceGroup = ServiceGroup(configuration: .init(

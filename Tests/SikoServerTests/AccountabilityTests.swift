@@ -222,7 +222,7 @@ struct AccountabilityTests {
         try await Self.withSMSGateway { url in
             let sms = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(5), concurrency: 2,
-                options: ["url": url, "user": "siko", "password": "geheim", "from": "SiKoRuhr", "publicURL": "https://siko.example"]
+                options: SMSOptions(url: url, from: "SiKoRuhr", user: "siko", password: "geheim", links: Links(publicURL: "https://siko.example"))
             )
             try await TestGateway.withGateway(sms: sms, clock: clock) { fixture in
                 try await GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0).test(.live) { client in

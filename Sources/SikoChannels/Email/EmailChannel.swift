@@ -3,31 +3,30 @@ import SikoModel
 
 /// Email over SMTP (libcurl): multipart text and HTML from the templates. 2xx is `sent`;
 /// a 4xx reply or a failed connection is tried again; a permanent 5xx (550 user unknown) is dead,
-/// with the server's reply as the reason.
+/// with the server's reply as the reason. Every message goes through one relay, so what holds
+/// back all of them counts against it: a transient 4xx, refused credentials, no connection.
 public final class EmailChannel: Channel {
     public struct Settings: Sendable {
-        public var smtp: SMTPSettings
-        public var from: Mailbox
+        public var options: EmailOptions
+        public var timeout: Duration
+        /// Messages in flight at once, each on its own connection and thread.
         public var concurrency: Int
-        /// The gateway's base URL, for links in messages.
-        public var publicURL: String
-        /// At most this many messages a second (the relay's limit); nil for none.
-        public var ratePerSecond: Double?
+        /// Keep connections open across messages (the default); off opens one per message.
+        public var reuseConnections = true
 
-        public init(smtp: SMTPSettings, from: Mailbox, concurrency: Int, publicURL: String, ratePerSecond: Double? = nil) {
-            self.smtp = smtp
-            self.from = from
+        public init(options: EmailOptions, timeout: Duration, concurrency: Int) {
+            self.options = options
+            self.timeout = timeout
             self.concurrency = concurrency
-            self.publicURL = publicURL
-            self.ratePerSecond = ratePerSecond
         }
     }
 
     public let kind = ChannelKind.email
     private let settings: Settings
-    /// The gateway's address as partners reach it, for links in messages.
-    public var publicURL: String { settings.publicURL }
-    public var ratePerSecond: Double? { settings.ratePerSecond }
+    /// The gateway's pages as partners reach them, for links in messages.
+    public var links: Links { settings.options.links }
+    public var ratePerSecond: Double? { settings.options.ratePerSecond }
+    private var from: Mailbox { settings.options.from }
     private let templates: EmailTemplates
     private let reference: ReferenceData
     private let transport: SMTPTransport
@@ -38,12 +37,15 @@ public final class EmailChannel: Channel {
         self.templates = templates
         self.reference = reference
         self.clock = clock
-        transport = SMTPTransport(settings: settings.smtp, concurrency: settings.concurrency)
+        transport = SMTPTransport(
+            settings: SMTPSettings(options: settings.options, timeout: settings.timeout, reuseConnections: settings.reuseConnections),
+            concurrency: settings.concurrency
+        )
     }
 
     public func send(_ job: DeliveryJob) async -> SendReport {
         let message = compose(job)
-        let result = await transport.send(from: settings.from.address, to: job.delivery.target, message: message.rendered())
+        let result = await transport.send(from: from.address, to: job.delivery.target, message: message.rendered())
         return Self.classify(result)
     }
 
@@ -53,10 +55,10 @@ public final class EmailChannel: Channel {
             + text.split(separator: "\n", omittingEmptySubsequences: false).map { Self.escapeHTML(String($0)) }.joined(separator: "<br>\n")
             + "</p></body></html>\n"
         let message = MailMessage(
-            from: (settings.from.name, settings.from.address), to: address, subject: subject, text: text + "\n", html: html,
-            messageID: "\(id)@\(settings.from.domain)", date: clock.now()
+            from: (from.name, from.address), to: address, subject: subject, text: text + "\n", html: html,
+            messageID: "\(id)@\(from.domain)", date: clock.now()
         )
-        return Self.classify(await transport.send(from: settings.from.address, to: address, message: message.rendered()))
+        return Self.classify(await transport.send(from: from.address, to: address, message: message.rendered()))
     }
 
     static func escapeHTML(_ text: String) -> String {
@@ -75,10 +77,10 @@ public final class EmailChannel: Channel {
     }
 
     func compose(_ job: DeliveryJob) -> MailMessage {
-        let rendered = templates.render(MessageContext(job: job, reference: reference, publicURL: settings.publicURL))
+        let rendered = templates.render(MessageContext(job: job, reference: reference, links: links))
         return MailMessage(
-            from: (settings.from.name, settings.from.address), to: job.delivery.target, subject: rendered.subject,
-            text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(settings.from.domain)", date: clock.now(),
+            from: (from.name, from.address), to: job.delivery.target, subject: rendered.subject,
+            text: rendered.text, html: rendered.html, messageID: "\(job.delivery.id)@\(from.domain)", date: clock.now(),
             extraHeaders: [("X-SiKo-Delivery-Id", job.delivery.id)]
         )
     }
@@ -86,43 +88,19 @@ public final class EmailChannel: Channel {
     static func classify(_ result: SMTPResult) -> SendReport {
         let code = result.replyCode
         let reply = result.reply.hasPrefix(String(code)) ? result.reply : "\(code) \(result.error)"
-        if result.succeeded { return SendReport(.sent, responseCode: code == 0 ? 250 : code) }
+        if result.succeeded { return SendReport(.sent, responseCode: code == 0 ? 250 : code, host: .healthy) }
         if result.loginDenied {
-            return SendReport(.retry(after: nil, reason: "SMTP authentication failed: \(reply)"), responseCode: code)
+            return SendReport(.retry(after: nil, reason: "SMTP authentication failed: \(reply)"), responseCode: code, host: .unhealthy)
         }
         switch code {
-        case 400..<500: return SendReport(.retry(after: nil, reason: "SMTP \(reply)"), responseCode: code)
-        case 500..<600: return SendReport(.permanent(reason: "SMTP \(reply)"), responseCode: code)
-        default: return SendReport(.retry(after: nil, reason: "SMTP connection failed: \(result.error)"))
+        case 400..<500: return SendReport(.retry(after: nil, reason: "SMTP \(reply)"), responseCode: code, host: .unhealthy)
+        // About this recipient or message, not the relay.
+        case 500..<600: return SendReport(.permanent(reason: "SMTP \(reply)"), responseCode: code, host: .unknown)
+        default: return SendReport(.retry(after: nil, reason: "SMTP connection failed: \(result.error)"), host: .unhealthy)
         }
     }
 
     public func shutdown() async throws {
         try await transport.shutdown()
     }
-}
-
-/// `Display Name <address@example.org>` or a bare address.
-public struct Mailbox: Sendable, Equatable {
-    public var name: String?
-    public var address: String
-
-    public init(name: String?, address: String) {
-        self.name = name
-        self.address = address
-    }
-
-    public init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
-            let address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-            let name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            self.init(name: name.isEmpty ? nil : name, address: address)
-        } else {
-            self.init(name: nil, address: trimmed)
-        }
-        guard TargetRules.isEmailAddress(address) else { return nil }
-    }
-
-    var domain: String { address.split(separator: "@").last.map(String.init) ?? "localhost" }
 }

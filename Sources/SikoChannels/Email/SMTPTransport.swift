@@ -2,33 +2,15 @@ import CCurl
 import Foundation
 import NIOConcurrencyHelpers
 import NIOPosix
+import SikoModel
 
-/// How to reach the SMTP server: `smtp://host:port` (with STARTTLS required, opportunistic or off)
-/// or `smtps://host:port` (TLS from the first byte), with optional AUTH.
-public struct SMTPSettings: Sendable {
-    public enum StartTLS: String, Sendable, CaseIterable {
-        case required, opportunistic, off
-    }
-
-    public var url: String
-    public var startTLS: StartTLS
-    public var user: String?
-    public var password: String?
-    /// A CA bundle for servers with their own certificates (PEM).
-    public var caFile: String?
-    public var timeout: Duration
-    public var connectTimeout: Duration = .seconds(10)
+/// How the transport reaches the server: what email.yaml says, and the bounds of one exchange.
+struct SMTPSettings: Sendable {
+    var options: EmailOptions
+    var timeout: Duration
+    var connectTimeout: Duration = .seconds(10)
     /// Keep connections open across messages (the default); off opens one per message.
-    public var reuseConnections = true
-
-    public init(url: String, startTLS: StartTLS, user: String?, password: String?, caFile: String?, timeout: Duration) {
-        self.url = url
-        self.startTLS = startTLS
-        self.user = user
-        self.password = password
-        self.caFile = caFile
-        self.timeout = timeout
-    }
+    var reuseConnections = true
 }
 
 /// The answer of one SMTP transaction: libcurl's result, the server's last reply code and the
@@ -89,7 +71,7 @@ final class SMTPConnection: @unchecked Sendable {
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            siko_curl_set_string(handle, CURLOPT_URL, settings.url)
+            siko_curl_set_string(handle, CURLOPT_URL, settings.options.url)
             siko_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
             siko_curl_set_long(handle, CURLOPT_UPLOAD, 1)
             siko_curl_set_string(handle, CURLOPT_MAIL_FROM, "<\(from)>")
@@ -120,16 +102,16 @@ final class SMTPConnection: @unchecked Sendable {
             siko_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeout.milliseconds))
             siko_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout.milliseconds))
             siko_curl_set_long(handle, CURLOPT_FORBID_REUSE, settings.reuseConnections ? 0 : 1)
-            let tls: curl_usessl = switch settings.startTLS {
+            let tls: curl_usessl = switch settings.options.startTLS {
             case .required: CURLUSESSL_ALL
             case .opportunistic: CURLUSESSL_TRY
             case .off: CURLUSESSL_NONE
             }
             siko_curl_set_long(handle, CURLOPT_USE_SSL, Int(tls.rawValue))
-            if let caFile = settings.caFile { siko_curl_set_string(handle, CURLOPT_CAINFO, caFile) }
-            if let user = settings.user, !user.isEmpty {
+            if let caFile = settings.options.caFile { siko_curl_set_string(handle, CURLOPT_CAINFO, caFile) }
+            if let user = settings.options.user, !user.isEmpty {
                 siko_curl_set_string(handle, CURLOPT_USERNAME, user)
-                siko_curl_set_string(handle, CURLOPT_PASSWORD, settings.password ?? "")
+                siko_curl_set_string(handle, CURLOPT_PASSWORD, settings.options.password ?? "")
             }
             return curl_easy_perform(handle)
         }

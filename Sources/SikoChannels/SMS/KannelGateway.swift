@@ -4,41 +4,25 @@ import NIOCore
 import SikoModel
 
 /// Kannel's HTTP `sendsms` interface. Kannel answers 202 once it has taken the message; a 4xx is
-/// its refusal (bad number, bad credentials), a 5xx or no answer its trouble.
+/// its refusal (bad number, bad credentials), a 5xx or no answer its trouble, which counts against
+/// it as a host.
 public final class KannelGateway: SMSGateway {
-    public struct Settings: Sendable {
-        /// The `sendsms` URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms.
-        public var url: String
-        public var user: String
-        public var password: String
-        public var from: String
-        public var timeout: Duration
-        /// Where the gateway's URL may lead although private or loopback (`allowPrivateTargets` in sms.yaml).
-        public var outbound: OutboundPolicy
-
-        public init(url: String, user: String, password: String, from: String, timeout: Duration, outbound: OutboundPolicy) {
-            self.outbound = outbound
-            self.url = url
-            self.user = user
-            self.password = password
-            self.from = from
-            self.timeout = timeout
-        }
-    }
-
-    private let settings: Settings
+    private let options: SMSOptions
+    private let timeout: Duration
     private let client: HTTPClient
     private let outboundGuard: OutboundGuard
-    /// `settings.url`, parsed once: the guard checks its host before every message.
+    /// `options.url`, parsed once: the guard checks its host before every message.
     private let gatewayURL: URLComponents?
 
-    public init(settings: Settings) {
-        self.settings = settings
-        outboundGuard = OutboundGuard(policy: settings.outbound)
-        gatewayURL = URLComponents(string: settings.url)
+    /// The gateway's URL may lead only where `options.allowPrivateTargets` allows.
+    public init(options: SMSOptions, timeout: Duration) {
+        self.options = options
+        self.timeout = timeout
+        outboundGuard = OutboundGuard(policy: options.outbound)
+        gatewayURL = URLComponents(string: options.url)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(settings.timeout.milliseconds))
+        configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(timeout.milliseconds))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -46,7 +30,7 @@ public final class KannelGateway: SMSGateway {
     /// since Kannel would otherwise replace what GSM lacks by "?".
     func url(for message: SMSMessage, base: String) -> String {
         var parameters: [(String, String)] = [
-            ("username", settings.user), ("password", settings.password), ("from", settings.from), ("to", message.to),
+            ("username", options.user), ("password", options.password), ("from", options.from), ("to", message.to),
             ("text", message.text), ("charset", "UTF-8"), ("coding", message.encoding == .gsm7 ? "0" : "2"),
         ]
         if let reportURL = message.reportURL {
@@ -66,34 +50,42 @@ public final class KannelGateway: SMSGateway {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     public func submit(_ message: SMSMessage) async -> SendReport {
-        guard let gatewayURL else { return SendReport(.retry(after: nil, reason: "SMS gateway URL is not a URL")) }
+        guard let gatewayURL else { return Self.unreachable("SMS gateway URL is not a URL") }
         let pinned: (url: String, host: String)?
         switch await outboundGuard.check(gatewayURL) {
         case .allowed(let addresses): pinned = OutboundGuard.pinned(gatewayURL, to: addresses)
         // The gateway is the operator's, not a partner's: a refusal is a configuration to fix, so
         // the message waits for it (and a reload) instead of dying.
-        case .refused(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway refused by the outbound guard: \(reason)"))
-        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: "SMS gateway: \(reason)"))
+        case .refused(let reason): return Self.unreachable("SMS gateway refused by the outbound guard: \(reason)")
+        case .unresolvable(let reason): return Self.unreachable("SMS gateway: \(reason)")
         }
-        var request = HTTPClientRequest(url: url(for: message, base: pinned?.url ?? settings.url))
+        var request = HTTPClientRequest(url: url(for: message, base: pinned?.url ?? options.url))
         if let pinned { request.headers.add(name: "host", value: pinned.host) }
         request.method = .GET
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
+            let response = try await client.execute(request, timeout: .milliseconds(timeout.milliseconds))
             let body = String(buffer: try await response.body.collect(upTo: 4096)).trimmingCharacters(in: .whitespacesAndNewlines)
             return Self.classify(status: Int(response.status.code), body: body)
         } catch {
-            return SendReport(.retry(after: nil, reason: "SMS gateway not reachable: \(error)"))
+            return Self.unreachable("SMS gateway not reachable: \(error)")
         }
     }
 
+    /// Pure, so each answer is tested without a gateway. A refusal (4xx) is about the message and
+    /// tells nothing of the gateway's health.
     static func classify(status: Int, body: String) -> SendReport {
         let detail = "SMS gateway \(status): \(body.prefix(200))"
         switch status {
-        case 200..<300: return SendReport(.sent, responseCode: status)
-        case 400..<500: return SendReport(.permanent(reason: detail), responseCode: status)
-        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status)
+        case 200..<300: return SendReport(.sent, responseCode: status, host: .healthy)
+        case 400..<500: return SendReport(.permanent(reason: detail), responseCode: status, host: .unknown)
+        case 500...: return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: .unhealthy)
+        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: .healthy)
         }
+    }
+
+    /// The gateway could not be reached (or may not be): tried again, against the gateway.
+    static func unreachable(_ reason: String) -> SendReport {
+        SendReport(.retry(after: nil, reason: reason), host: .unhealthy)
     }
 
     public func shutdown() async throws {

@@ -5,32 +5,20 @@ import SikoModel
 /// SMS: one template per language (`sms.de.mustache`), cut to `maxSegments` with "..." and the
 /// link, sent through a gateway at no more than its rate.
 public final class SMSChannel: Channel {
-    public struct Settings: Sendable {
-        public var maxSegments: Int
-        public var concurrency: Int
-        public var ratePerSecond: Double?
-        public var publicURL: String
-        /// Signs each delivery's report URL; nil sends without asking for reports.
-        public var receiptToken: ReceiptToken?
-
-        public init(maxSegments: Int, concurrency: Int, ratePerSecond: Double?, publicURL: String, receiptToken: ReceiptToken? = nil) {
-            self.maxSegments = maxSegments
-            self.concurrency = concurrency
-            self.ratePerSecond = ratePerSecond
-            self.publicURL = publicURL
-            self.receiptToken = receiptToken
-        }
-    }
-
     public let kind = ChannelKind.sms
-    public var ratePerSecond: Double? { settings.ratePerSecond }
-    private let settings: Settings
+    public var ratePerSecond: Double? { options.ratePerSecond }
+    private let options: SMSOptions
+    /// Signs each delivery's report URL; nil sends without asking for reports.
+    private let receiptToken: ReceiptToken?
     private let templates: SMSTemplates
     private let reference: ReferenceData
     private let gateway: any SMSGateway
 
-    public init(settings: Settings, templates: SMSTemplates, reference: ReferenceData, gateway: any SMSGateway) {
-        self.settings = settings
+    public init(
+        options: SMSOptions, receiptToken: ReceiptToken? = nil, templates: SMSTemplates, reference: ReferenceData, gateway: any SMSGateway
+    ) {
+        self.options = options
+        self.receiptToken = receiptToken
         self.templates = templates
         self.reference = reference
         self.gateway = gateway
@@ -41,17 +29,16 @@ public final class SMSChannel: Channel {
     }
 
     func message(for job: DeliveryJob) -> SMSMessage {
-        let context = MessageContext(job: job, reference: reference, publicURL: settings.publicURL)
+        let context = MessageContext(job: job, reference: reference, links: options.links)
         var text = templates.render(context)
-        if SMSText.segments(of: text) > settings.maxSegments {
+        if SMSText.segments(of: text) > options.maxSegments {
             var withoutLink = context
             withoutLink.values["link"] = ""
-            text = SMSText.fit(templates.render(withoutLink), maxSegments: settings.maxSegments, link: context.values["link"] as? String ?? "")
+            text = SMSText.fit(templates.render(withoutLink), maxSegments: options.maxSegments, link: context.values["link"] as? String ?? "")
         }
         let id = job.delivery.id
-        let reportURL = settings.receiptToken.map { token in
-            settings.publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                + "/v1/callbacks/sms?delivery=\(id)&token=\(token.token(for: id))&status=%d&answer=%A"
+        let reportURL = receiptToken.map { token in
+            options.links.smsReport(delivery: id, token: token.token(for: id), status: "%d", answer: "%A")
         }
         return SMSMessage(deliveryId: id, to: job.delivery.target, text: text, encoding: SMSText.encoding(of: text), reportURL: reportURL)
     }

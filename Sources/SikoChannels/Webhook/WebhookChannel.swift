@@ -8,27 +8,19 @@ import NIOSSL
 import SikoModel
 
 /// Signed HTTP POSTs (Standard Webhooks). 2xx is delivered, 410 gives the subscription up,
-/// everything else is tried again; redirects are not followed.
+/// everything else is tried again; redirects are not followed. A host that does not answer, or
+/// answers 5xx or 429, is unhealthy; one that asks for a pause by Retry-After is held instead.
 public final class WebhookChannel: Channel {
     public struct Settings: Sendable {
+        public var options: WebhookOptions
         public var timeout: Duration
         public var concurrency: Int
-        public var outbound: OutboundPolicy
-        /// How long a target's name lookup may take (`dnsTimeout`).
-        public var dnsTimeout: Duration
-        /// A PEM bundle of CAs trusted besides the system's, for receivers with a CA of their own.
-        public var caFile: String?
         public var userAgent = "SiKo-Gateway/1.0"
 
-        public init(
-            timeout: Duration, concurrency: Int, outbound: OutboundPolicy, dnsTimeout: Duration = OutboundPolicy.defaultDNSTimeout,
-            caFile: String? = nil
-        ) {
+        public init(options: WebhookOptions, timeout: Duration, concurrency: Int) {
+            self.options = options
             self.timeout = timeout
             self.concurrency = concurrency
-            self.outbound = outbound
-            self.dnsTimeout = dnsTimeout
-            self.caFile = caFile
         }
     }
 
@@ -46,7 +38,7 @@ public final class WebhookChannel: Channel {
     public init(settings: Settings, clock: any WallClock = SystemClock()) {
         self.settings = settings
         self.clock = clock
-        outboundGuard = OutboundGuard(policy: settings.outbound, dnsTimeout: settings.dnsTimeout)
+        outboundGuard = OutboundGuard(policy: settings.options.outbound, dnsTimeout: settings.options.dnsTimeout)
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(
@@ -57,7 +49,7 @@ public final class WebhookChannel: Channel {
         )
         configuration.decompression = .disabled
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = settings.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        if let caFile = settings.options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
         configuration.tlsConfiguration = tls
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         pinnedClients = PinnedClients(configuration: configuration, grace: settings.timeout + .seconds(1))
@@ -65,16 +57,16 @@ public final class WebhookChannel: Channel {
 
     public func send(_ job: DeliveryJob) async -> SendReport {
         guard let secret = job.secret, let signer = try? WebhookSigner(secret: secret) else {
-            return SendReport(.permanent(reason: "the subscription has no valid signing secret"))
+            return SendReport(.permanent(reason: "the subscription has no valid signing secret"), host: .unknown)
         }
         guard let url = URLComponents(string: job.delivery.target), url.host != nil,
               let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
-            return SendReport(.permanent(reason: "target is not an http(s) URL"))
+            return SendReport(.permanent(reason: "target is not an http(s) URL"), host: .unknown)
         }
         let addresses: [IPAddress]
         switch await outboundGuard.check(url) {
-        case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"))
-        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: reason))
+        case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"), host: .unknown)
+        case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: reason), host: .unhealthy)
         case .allowed(let checked): addresses = checked
         }
         let body: [UInt8]
@@ -84,7 +76,7 @@ public final class WebhookChannel: Channel {
                 eventJSON: try eventJSON(job.event, content: job.delivery.content)
             )
         } catch {
-            return SendReport(.permanent(reason: "cannot encode the payload: \(error)"))
+            return SendReport(.permanent(reason: "cannot encode the payload: \(error)"), host: .unknown)
         }
         let timestamp = Int(clock.now().timeIntervalSince1970)
         let pinned = OutboundGuard.pinned(url, to: addresses)
@@ -104,12 +96,14 @@ public final class WebhookChannel: Channel {
             do {
                 let response = try await client.execute(request, timeout: .milliseconds(settings.timeout.milliseconds))
                 let excerpt = try await Self.excerpt(of: response)
-                return Self.classify(status: Int(response.status.code), headers: response.headers, excerpt: excerpt, now: clock.now())
+                return Self.classify(
+                    status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"), excerpt: excerpt, now: clock.now()
+                )
             } catch {
-                return SendReport(.retry(after: nil, reason: Self.describe(error)))
+                return Self.failed(error)
             }
         }
-        return report ?? SendReport(.retry(after: nil, reason: "timed out"))
+        return report ?? SendReport(.retry(after: nil, reason: "timed out"), host: .unhealthy)
     }
 
     /// The name an https target's client pins to the first checked address; nil for plain http
@@ -121,16 +115,28 @@ public final class WebhookChannel: Channel {
     }
 
     /// Maps an HTTP answer to an outcome; pure, so each branch is tested without a network.
-    static func classify(status: Int, headers: HTTPHeaders, excerpt: String, now: Date) -> SendReport {
+    static func classify(status: Int, retryAfter: String?, excerpt: String, now: Date) -> SendReport {
         let detail = excerpt.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(excerpt)"
         switch status {
-        case 200..<300: return SendReport(.delivered, responseCode: status)
-        case 410: return SendReport(.gone(reason: "\(detail) (subscription disabled)"), responseCode: status)
+        case 200..<300: return SendReport(.delivered, responseCode: status, host: .healthy)
+        case 410: return SendReport(.gone(reason: "\(detail) (subscription disabled)"), responseCode: status, host: .healthy)
         case 429, 503:
-            let after = headers.first(name: "retry-after").flatMap { RetryAfter.parse($0, now: now) }
-            return SendReport(.retry(after: after, reason: detail), responseCode: status)
-        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status)
+            if let after = retryAfter.flatMap({ RetryAfter.parse($0, now: now) }) {
+                return SendReport(.retry(after: after, reason: detail), responseCode: status, host: .unknown)
+            }
+            return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: .unhealthy)
+        default: return SendReport(.retry(after: nil, reason: detail), responseCode: status, host: health(status: status))
         }
+    }
+
+    /// A host that answers is healthy unless it says it is failing (5xx) or overwhelmed (429).
+    static func health(status: Int) -> HostHealth {
+        status >= 500 || status == 429 ? .unhealthy : .healthy
+    }
+
+    /// No answer at all (refused, reset, timed out, TLS failed): tried again, against the host.
+    static func failed(_ error: any Error) -> SendReport {
+        SendReport(.retry(after: nil, reason: describe(error)), host: .unhealthy)
     }
 
     /// Keeps the first 200 bytes of the answer for the record and stops reading there: dropping the

@@ -92,7 +92,7 @@ public final class Gateway: Sendable {
             },
             outbound: {
                 let settings = channels.current.withLock { $0.settings }
-                return OutboundGuard(policy: settings.outboundPolicy, dnsTimeout: settings.dnsTimeout)
+                return OutboundGuard(policy: settings.outboundPolicy, dnsTimeout: settings.webhook.options.dnsTimeout)
             },
             maxPerPartner: maxSubscriptions, clock: clock
         )

@@ -20,30 +20,27 @@ final class ChannelSet: Sendable {
         // Everything that can fail comes first, so a bad template leaves no connection behind.
         let emailTemplates = try settings.email.flatMap { _ in try templates.map(EmailTemplates.load(directory:)) }
         let smsTemplates = try settings.sms.flatMap { _ in try templates.map(SMSTemplates.load(directory:)) }
-        let emailOptions = try settings.email.map { try EmailChannel.Settings(options: $0) }
         let webhookSettings = settings.webhook
         let webhook = WebhookChannel(
-            settings: .init(
-                timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency, outbound: settings.outboundPolicy,
-                dnsTimeout: settings.dnsTimeout, caFile: webhookSettings.options["caFile"].flatMap { $0.isEmpty ? nil : $0 }
-            ),
+            settings: .init(options: webhookSettings.options, timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency),
             clock: clock
         )
         var channels: [any Channel] = [webhook]
         var routes: [ChannelKind: ChannelRoute] = [
             .webhook: Self.route(webhook, webhookSettings),
         ]
-        if let emailSettings = settings.email, let emailOptions, let emailTemplates {
+        if let emailSettings = settings.email, let emailTemplates {
             let email = EmailChannel(
-                settings: emailOptions, templates: emailTemplates, reference: reference, clock: clock
+                settings: .init(options: emailSettings.options, timeout: emailSettings.timeout, concurrency: emailSettings.concurrency),
+                templates: emailTemplates, reference: reference, clock: clock
             )
             channels.append(email)
             routes[.email] = Self.route(email, emailSettings)
         }
         if let smsSettings = settings.sms, let smsTemplates {
             let sms = SMSChannel(
-                options: smsSettings, allowPrivateTargets: settings.smsAllowPrivateTargets, templates: smsTemplates,
-                reference: reference, receiptToken: receiptToken
+                options: smsSettings.options, receiptToken: receiptToken, templates: smsTemplates, reference: reference,
+                gateway: KannelGateway(options: smsSettings.options, timeout: smsSettings.timeout)
             )
             channels.append(sms)
             routes[.sms] = Self.route(sms, smsSettings)
@@ -53,7 +50,7 @@ final class ChannelSet: Sendable {
         self.channels = channels
     }
 
-    private static func route(_ channel: any Channel, _ settings: ChannelSettings) -> ChannelRoute {
+    private static func route<Options>(_ channel: any Channel, _ settings: ChannelSettings<Options>) -> ChannelRoute {
         ChannelRoute(
             channel: channel, retrySchedule: settings.retrySchedule, timeout: settings.timeout, concurrency: settings.concurrency,
             perTarget: settings.perTargetConcurrency, breaker: settings.breaker, disableAfter: settings.disableAfter

@@ -24,7 +24,7 @@ struct PartnerNotifier: Sendable {
         }
         let notice = SubscriptionNotice(
             subscription: subscription, partnerName: partner?.name ?? subscription.partner, reason: reason, at: clock.now(),
-            link: email.publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/subscriptions/" + id
+            link: email.links.subscription(id)
         )
         let report = await email.sendNotice(to: contact, subject: notice.subject, text: notice.text, id: Identifier.make("ntc", at: clock.now()))
         if case .sent = report.outcome {
