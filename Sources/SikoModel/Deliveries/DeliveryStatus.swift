@@ -15,6 +15,12 @@ public enum DeliveryStatus: String, Codable, Sendable, CaseIterable {
     /// Not sent, by a rule.
     case suppressed
 
+    /// Waiting for an attempt: what a claim takes, what a subscription's change revises and what
+    /// its stop suppresses.
+    public static let open: [DeliveryStatus] = [.pending, .failed]
+    /// What a retry may put back to `pending`.
+    public static let requeueable: [DeliveryStatus] = [.dead, .failed]
+
     /// True when no worker will touch it again on its own.
     public var isFinal: Bool {
         switch self {

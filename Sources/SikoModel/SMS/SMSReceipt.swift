@@ -32,4 +32,31 @@ public enum SMSReceipt: Int, Sendable, CaseIterable {
         case .buffered, .acceptedBySMSC: return nil
         }
     }
+
+    /// The last error of a delivery this report ends.
+    public func reason(detail: String?) -> String { "SMS report: \(meaning)" + (detail.map { " (\($0))" } ?? "") }
+}
+
+/// What recording one report does, decided from the delivery's state alone.
+public struct ReceiptEffect: Sendable, Equatable {
+    /// The SMSC's answer as kept: none once retention purged the event, whose report keeps its code only.
+    public var detail: String?
+    /// The delivery's next state, or nil when the report changes nothing.
+    public var next: DeliveryStatus?
+    /// The delivery's new last error, or nil to keep the one it has.
+    public var lastError: String?
+
+    public init(detail: String?, next: DeliveryStatus?, lastError: String?) {
+        self.detail = detail
+        self.next = next
+        self.lastError = lastError
+    }
+}
+
+extension Receipt {
+    public func effect(on status: DeliveryStatus, eventPurged: Bool) -> ReceiptEffect {
+        let detail = eventPurged ? nil : self.detail
+        let next = report.transition(from: status)
+        return ReceiptEffect(detail: detail, next: next, lastError: next == .dead ? report.reason(detail: detail) : nil)
+    }
 }

@@ -35,7 +35,7 @@ public struct OpenDeliveryReview: Sendable {
     /// event's content is decided again for it (https to plain http turns full content into a teaser).
     public func review(_ open: [OpenDelivery], from old: Subscription, to new: Subscription) -> [DeliveryRevision] {
         guard new.enabled else {
-            let reason = "subscription disabled" + (new.disabledReason.map { ": " + $0 } ?? "")
+            let reason = SubscriptionStop.disabled(new.disabledReason)
             return open.map { .suppress(deliveryId: $0.delivery.id, reason: reason) }
         }
         let matchingChanged = old.areas != new.areas || old.topics != new.topics || old.minUrgency != new.minUrgency
