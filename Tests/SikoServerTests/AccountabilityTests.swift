@@ -167,7 +167,7 @@ struct AccountabilityTests {
                     _ = try await fixture.waitForFinal(waitingDelivery.id)
                     try await fixture.store.pool.write { db in
                         try db.execute(sql: "UPDATE delivery SET status = 'failed', next_attempt_at = ? WHERE id = ?",
-                                       arguments: [SQLiteRows.millis(utc("2027-01-01T00:00:00Z")), waitingDelivery.id])
+                                       arguments: [StoredValue.millis(utc("2027-01-01T00:00:00Z")), waitingDelivery.id])
                     }
 
                     clock.advance(by: 91 * 86_400)

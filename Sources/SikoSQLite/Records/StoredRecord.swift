@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import SikoModel
+
+/// A table's record, reading and writing its columns in one fixed order: `init(row:)` reads by
+/// position (GRDB's decoding by name lowercases the column name on every access), so every select
+/// of a record names `columns` in this order, by `databaseSelection` or `sql.selection`.
+protocol StoredRecord: FetchableRecord, PersistableRecord {
+    static var columns: [Column] { get }
+    static var sql: RecordSQL { get }
+    /// In the order of `columns`.
+    var storedValues: [(any DatabaseValueConvertible)?] { get }
+}
+
+/// A record's SQL, made once from its columns, for the statements written as text.
+struct RecordSQL: Sendable {
+    /// The columns in the record's order, for a select list or a `RETURNING`.
+    let selection: String
+    let insert: String
+
+    init(table: String, columns: [Column]) {
+        selection = columns.map(\.name).joined(separator: ", ")
+        insert = "INSERT INTO \(table) (\(selection)) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    }
+}
+
+extension StoredRecord {
+    func encode(to container: inout PersistenceContainer) {
+        for (column, value) in zip(Self.columns, storedValues) { container[column] = value }
+    }
+
+    /// The insert of hot paths: one statement prepared once per connection, with no container to
+    /// build per row.
+    func insertCached(_ db: Database) throws {
+        try db.cachedStatement(sql: Self.sql.insert).execute(arguments: StatementArguments(storedValues))
+    }
+}
+
+/// How model values are stored. Times are Unix milliseconds.
+enum StoredValue {
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func millis(_ date: Date?) -> Int64? { date.map(millis) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func date(_ millis: Int64?) -> Date? { millis.map(date) }
+
+    /// Slugs contain no commas, so lists of them are stored comma-joined.
+    static func list(_ values: [String]) -> String { values.joined(separator: ",") }
+    static func list(_ text: String) -> [String] { text.isEmpty ? [] : text.split(separator: ",").map(String.init) }
+
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func enumValue<T: RawRepresentable>(_ raw: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: raw) else { throw StoreError.corrupt("unexpected value '\(raw)' for \(T.self)") }
+        return value
+    }
+
+    /// States written into the SQL as literals, not bound: SQLite uses a partial index (`delivery_due`,
+    /// `delivery_lease`, `delivery_subscription`) only when the query's own text implies its `WHERE`.
+    static func literals(_ statuses: [DeliveryStatus]) -> String {
+        "(" + statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    }
+
+    static func literal(_ status: DeliveryStatus) -> String { "'\(status.rawValue)'" }
+}
