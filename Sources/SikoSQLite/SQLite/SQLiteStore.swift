@@ -397,8 +397,8 @@ public final class SQLiteStore: Store {
                     UPDATE delivery SET status = 'sending', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
                     WHERE id IN (
                         SELECT id FROM (
-                            SELECT id FROM (
-                                SELECT id, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
+                            SELECT id, due FROM (
+                                SELECT id, next_attempt_at AS due, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
                                     SELECT id, target, next_attempt_at FROM delivery
                                     WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND channel = ?
                                         AND target NOT IN (SELECT value FROM json_each(?))
@@ -406,14 +406,20 @@ public final class SQLiteStore: Store {
                                 )
                             ) WHERE n <= ?
                             UNION ALL
-                            SELECT id FROM (SELECT id FROM delivery WHERE status = 'sending' AND lease_expires_at <= ? AND channel = ? LIMIT ?)
-                        ) LIMIT ?
+                            SELECT id, due FROM (
+                                SELECT id, lease_expires_at AS due FROM delivery
+                                WHERE status = 'sending' AND lease_expires_at <= ? AND channel = ? AND target NOT IN (SELECT value FROM json_each(?))
+                                ORDER BY lease_expires_at LIMIT ?
+                            )
+                        ) ORDER BY due LIMIT ?
                     )
                     RETURNING *
                     """),
+                // The window numbers rows by target, so the union is put back in due order before
+                // the limit: otherwise a claim under its limit took targets in name order, not the oldest.
                 arguments: [
                     request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, request.perTarget,
-                    now, request.channel.rawValue, limit, limit,
+                    now, request.channel.rawValue, excluded, limit, limit,
                 ]
             ).map(SQLiteRows.delivery)
             guard !claimed.isEmpty else { return [] }
