@@ -4,6 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SikoModel
+import SikoTestGateway
+import SikoTestSupport
 import Testing
 @testable import SikoCore
 @testable import SikoServer
