@@ -142,6 +142,13 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // The store's contract: one suite over the role protocols that every engine runs; an engine
+        // joins by one case of `StoreEngine` (opening a fresh store, refusing and editing audit rows).
+        .testTarget(name: "SikoStoreContractTests", dependencies: [
+            "SikoModel", "SikoSQLite", "SikoCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,8 +15,8 @@ extension SQLiteStore {
             \(D.attempts.name) = \(D.attempts.name) + 1, \(D.updatedAt.name) = ?
         WHERE \(D.id.name) IN (
             SELECT id FROM (
-                SELECT id FROM (
-                    SELECT id, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
+                SELECT id, due FROM (
+                    SELECT id, next_attempt_at AS due, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
                         SELECT \(D.id.name) AS id, \(D.target.name) AS target, \(D.nextAttemptAt.name) AS next_attempt_at FROM delivery
                         WHERE \(DeliveryRecord.isOpen) AND \(D.nextAttemptAt.name) <= ? AND \(D.channel.name) = ?
                             AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
@@ -24,11 +24,13 @@ extension SQLiteStore {
                     )
                 ) WHERE n <= ?
                 UNION ALL
-                SELECT id FROM (
-                    SELECT \(D.id.name) AS id FROM delivery
-                    WHERE \(DeliveryRecord.isSending) AND \(D.leaseExpiresAt.name) <= ? AND \(D.channel.name) = ? LIMIT ?
+                SELECT id, due FROM (
+                    SELECT \(D.id.name) AS id, \(D.leaseExpiresAt.name) AS due FROM delivery
+                    WHERE \(DeliveryRecord.isSending) AND \(D.leaseExpiresAt.name) <= ? AND \(D.channel.name) = ?
+                        AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
+                    ORDER BY \(D.leaseExpiresAt.name) LIMIT ?
                 )
-            ) LIMIT ?
+            ) ORDER BY due LIMIT ?
         )
         RETURNING \(DeliveryRecord.sql.selection)
         """
@@ -42,9 +44,11 @@ extension SQLiteStore {
         return try await pool.write { db in
             let claimed = try DeliveryRecord.fetchAll(
                 db.cachedStatement(sql: Self.claimSQL),
+                // The window numbers rows by target, so the union is put back in due order before the
+                // limit: otherwise a claim under its limit took targets in name order, not the oldest.
                 arguments: [
                     request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, request.perTarget,
-                    now, request.channel.rawValue, limit, limit,
+                    now, request.channel.rawValue, excluded, limit, limit,
                 ]
             ).map(\.delivery)
             guard !claimed.isEmpty else { return [] }
