@@ -16,7 +16,7 @@ struct Audit: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let verification = try await AuditService(log: try await CLI.openStore(data).store).verify(by: .operator)
+            let verification = try await CLI.services(data).audit.verify(by: .operator)
             if let broken = verification.broken {
                 CLI.printError("audit trail BROKEN at \(broken)")
                 throw ExitCode(1)
@@ -41,7 +41,7 @@ struct Audit: AsyncParsableCommand {
         var limit = 100
 
         func run() async throws {
-            let audit = AuditService(log: try await CLI.openStore(data).store)
+            let audit = try await CLI.services(data).audit
             let entries: [AuditEntry]
             do {
                 entries = try await audit.entries(after: after, limit: limit, partner: partner, by: .operator)
@@ -78,7 +78,7 @@ struct Purge: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let retention = Retention(age: DurationText.parse(olderThan)!, store: try await CLI.openStore(data).store, clock: SystemClock())
+        let retention = try await CLI.services(data).retention(age: DurationText.parse(olderThan)!)
         let counts = try await retention.purge(by: .operator)
         print("purged \(counts.events) events, \(counts.deliveries) deliveries, \(counts.subscriptions) deleted subscriptions")
         if let failure = counts.checkpointFailure {

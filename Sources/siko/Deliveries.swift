@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import SikoDelivery
 import SikoModel
 import SikoCore
 import SikoSQLite
@@ -25,8 +24,7 @@ struct Deliveries: AsyncParsableCommand {
             guard let value = DeliveryStatus(rawValue: status) else { throw ValidationError("unknown status '\(status)'") }
             query.status = value
         }
-        let store = try await CLI.openStore(data).store
-        let deliveries = DeliveryService(log: store, subscriptions: store, events: store, wake: WakeSignal(), clock: SystemClock())
+        let deliveries = try await CLI.services(data).deliveries
         let found: [Delivery]
         do {
             found = try await deliveries.list(query, by: .operator)

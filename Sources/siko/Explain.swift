@@ -39,13 +39,12 @@ struct Explain: AsyncParsableCommand {
             CLI.printError("\(event): not an event: \(error)")
             throw ExitCode(1)
         }
-        let store = try await CLI.openStore(data).store
-        let engine = try await RuleEngine.load(rules: rules, store: store, now: Date())
+        let explaining = try await CLI.services(data).explaining(rules: rules)
         // The operator at the console sees every target, as an admin key would.
         let identity = Identity(partner: partner, keyID: "cli", scopes: [.admin])
         let explanation: Explanation
         do {
-            explanation = try ExplainService(engine: engine, clock: SystemClock()).explain(submission, by: identity)
+            explanation = try explaining.explain(submission, by: identity)
         } catch ServiceError.invalid(let failure) {
             for error in failure.errors { CLI.printError("\(event): \(error.field): \(error.message)") }
             throw ExitCode(1)

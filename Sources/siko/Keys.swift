@@ -38,7 +38,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let reference = try CLI.loadRules(config).reference
-            let keys = KeyService(store: try await CLI.openStore(data).store, partners: { reference }, clock: SystemClock())
+            let keys = try await CLI.services(data).keys(partners: { reference })
             let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
             do {
                 let issued = try await keys.issue(by: .operator, partner: partner, scopes: scope, expiresAt: expiresAt, requireSignature: requireSignature)
@@ -61,7 +61,7 @@ struct Keys: AsyncParsableCommand {
         var partner: String?
 
         func run() async throws {
-            let keys = try await KeyService(store: try await CLI.openStore(data).store, clock: SystemClock())
+            let keys = try await CLI.services(data).keys()
                 .list(by: .operator, partner: partner)
             let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
             print(["id", "partner", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
@@ -83,7 +83,7 @@ struct Keys: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            let keys = KeyService(store: try await CLI.openStore(data).store, clock: SystemClock())
+            let keys = try await CLI.services(data).keys()
             do {
                 let key = try await keys.revoke(by: .operator, id: id)
                 CLI.printError("revoked \(key.id) of \(key.partner) at \(JSONCoding.format(key.revokedAt ?? Date()))")

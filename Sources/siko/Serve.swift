@@ -96,10 +96,6 @@ struct Serve: AsyncParsableCommand {
             CLI.printError("\(error)")
             throw ExitCode(1)
         }
-        let recovered = try await store.recoverAbandonedLeases(at: Date())
-        if recovered > 0 {
-            logger.warning("took back deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"])
-        }
         let gateway: Gateway
         do {
             gateway = try await Gateway(
@@ -116,9 +112,14 @@ struct Serve: AsyncParsableCommand {
             "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
             "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.engine.count)",
         ])
+        // Before the dispatcher starts: only then is every `sending` row a dead process's.
+        let recovered = try await gateway.operations.recoverInterruptedSends()
+        if recovered > 0 {
+            logger.warning("took back deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"])
+        }
         let reloader = ConfigurationReloader(gateway: gateway, folders: .init(rules: config.rules, channels: config.channels))
         let purger = RetentionService(
-            retention: Retention(age: DurationText.parse(retention) ?? Retention.defaultAge, store: store, clock: SystemClock()), logger: logger
+            retention: gateway.retention(age: DurationText.parse(retention) ?? Retention.defaultAge), logger: logger
         )
         let application = GatewayApplication.make(
             gateway: gateway, front: .init(rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil, access: access),

@@ -34,6 +34,11 @@ enum CLI {
         }
     }
 
+    /// The services on the store `options` name.
+    static func services(_ options: DataOptions) async throws -> CommandServices {
+        CommandServices(store: try await openStore(options).store)
+    }
+
     /// The store `options` name, its secrets' key checked. The embedded store's key is
     /// `SIKO_SECRET_KEY` or the file beside the database.
     static func openStore(_ options: DataOptions) async throws -> (store: SQLiteStore, sealer: SecretSealer) {

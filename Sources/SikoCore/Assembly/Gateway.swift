@@ -31,6 +31,7 @@ public final class Gateway: Sendable {
     public let replays: any ReplayMemory
 
     public static let defaultMaxSubscriptions = 10_000
+    private let store: any RetentionStore
     let receiptToken: ReceiptToken
     private let channels: ChannelHolder
     private let retired = Mutex<[ChannelSet]>([])
@@ -101,7 +102,11 @@ public final class Gateway: Sendable {
         audit = AuditService(log: store)
         operations = OperationsService(health: store, queue: store, metrics: QueueMetrics(factory: factory), clock: clock)
         replays = store
+        self.store = store
     }
+
+    /// Retention on this gateway's store.
+    public func retention(age: Duration) -> Retention { Retention(age: age, store: store, clock: clock) }
 
     public var reference: ReferenceData { engine.reference }
     public var channelSettings: ChannelsConfiguration { channels.current.withLock { $0.settings } }

@@ -13,6 +13,12 @@ public struct OperationsService: Sendable {
         try await health.ping()
     }
 
+    /// Takes back the deliveries a stopped process left `sending`, before the dispatcher starts;
+    /// answers how many.
+    public func recoverInterruptedSends() async throws -> Int {
+        try await queue.recoverAbandonedLeases(at: clock.now())
+    }
+
     /// Reads the queue's depth and age into the metrics (before each scrape).
     public func refreshQueueMetrics() async throws {
         let now = clock.now()
