@@ -91,12 +91,16 @@ struct AccountabilityTests {
                 AuditRecord(at: start.addingTimeInterval(Double(index)), partner: "stadt-essen", actor: "siko_abcdefghij", action: .subscriptionCreate, object: "sub_\(index)")
             })
             #expect(try await verify(store) == nil)
-            await #expect(throws: (any Error).self, "append-only for anyone going through SQLite") {
+            // The trigger's own refusal, not just any error (a typo in the SQL would also throw).
+            let update = await #expect(throws: DatabaseError.self, "append-only for anyone going through SQLite") {
                 try await store.pool.write { db in try db.execute(sql: "UPDATE audit SET partner = 'stadt-bochum' WHERE sequence = 2") }
             }
-            await #expect(throws: (any Error).self) {
+            #expect(update?.resultCode == .SQLITE_CONSTRAINT && update?.message == "the audit trail is append-only", "\(String(describing: update))")
+            let delete = await #expect(throws: DatabaseError.self) {
                 try await store.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE sequence = 5") }
             }
+            #expect(delete?.resultCode == .SQLITE_CONSTRAINT && delete?.message == "the audit trail is append-only", "\(String(describing: delete))")
+            #expect(try await verify(store) == nil, "both refused: the chain is as written")
             // Someone with the file in hand drops the guard and edits entry 2.
             try await store.pool.write { db in
                 try db.execute(sql: "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete")
