@@ -18,20 +18,22 @@ import Testing
 /// no key or secret lies in the database in the clear.
 @Suite("Accountability: audit trail, retention, secrets at rest")
 struct AccountabilityTests {
-    @Test("every change is audited with partner and key prefix, in a chain GET /v1/audit shows to admins only")
+    @Test("every change is audited with partner and key prefix, retries of one and of many included, in a chain GET /v1/audit shows to admins only")
     func auditTrail() async throws {
-        try await TestGateway.withGateway { fixture in
-            try await Application(router: fixture.router).test(.router) { client in
+        // Always 500 with one try: the delivery is dead at once, so both kinds of retry have something to put back.
+        let failing = Inbox(answers: [.internalServerError])
+        try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero])) { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in try await Inbox.serve(failing) { url in
                 let admin = try await fixture.key("geschaeftsstelle", .admin)
                 let adminID = String(admin.prefix(15))
                 let created = try await client.json(.post, "/v1/keys", key: admin, body: #"{"partner":"stadt-essen","scopes":["events:publish","subscriptions:manage","deliveries:read"]}"#)
                 let essen = try #require(created.body["key"] as? String)
                 let essenID = try #require(created.body["id"] as? String)
                 let subscription = try await client.json(.post, "/v1/subscriptions", key: essen, body: """
-                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"https://lage.essen.example/hook"}
+                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(url)"}
                     """)
                 let subscriptionID = try #require(subscription.body["id"] as? String)
-                _ = try await client.json(.patch, "/v1/subscriptions/\(subscriptionID)", key: essen, body: #"{"enabled":false}"#)
                 let published = try await client.json(.post, "/v1/events", key: essen, body: """
                     {"externalId":"e-1","topic":"razzia","urgency":"high","areas":["essen"],"title":"Zeuge Max Mustermann"}
                     """)
@@ -40,6 +42,18 @@ struct AccountabilityTests {
                 _ = try await client.json(.post, "/v1/events", key: essen, body: """
                     {"externalId":"e-1","topic":"razzia","urgency":"high","areas":["essen"],"title":"Zeuge Max Mustermann"}
                     """)
+                let deliveries = try #require(try await client.json(.get, "/v1/events/\(eventID)/deliveries", key: essen).body["deliveries"] as? [[String: Any]])
+                let deliveryID = try #require(deliveries.first?["id"] as? String)
+                #expect(try await fixture.waitForFinal(deliveryID)?.status == .dead)
+                let one = try await client.json(.post, "/v1/deliveries/\(deliveryID)/retry", key: essen)
+                #expect(one.status == .ok)
+                #expect(try await fixture.waitForFinal(deliveryID)?.attempts == 2)
+                let many = try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"event":"\#(eventID)"}"#)
+                #expect(many.body["requeued"] as? Int == 1)
+                #expect(try await fixture.waitForFinal(deliveryID)?.attempts == 3)
+                // A bulk retry that finds nothing changes nothing.
+                #expect(try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"status":"failed"}"#).body["requeued"] as? Int == 0)
+                _ = try await client.json(.patch, "/v1/subscriptions/\(subscriptionID)", key: essen, body: #"{"enabled":false}"#)
                 _ = try await client.json(.delete, "/v1/subscriptions/\(subscriptionID)", key: essen)
                 _ = try await client.json(.delete, "/v1/keys/\(essenID)", key: admin)
 
@@ -55,24 +69,29 @@ struct AccountabilityTests {
                 #expect(rows == [
                     "geschaeftsstelle \(adminID) key.create \(essenID)",
                     "stadt-essen \(essenID) subscription.create \(subscriptionID)",
-                    "stadt-essen \(essenID) subscription.update \(subscriptionID)",
                     "stadt-essen \(essenID) event.publish \(eventID)",
+                    "stadt-essen \(essenID) delivery.retry \(deliveryID)",
+                    "stadt-essen \(essenID) deliveries.retry \(eventID)",
+                    "stadt-essen \(essenID) subscription.update \(subscriptionID)",
                     "stadt-essen \(essenID) subscription.delete \(subscriptionID)",
                     "geschaeftsstelle \(adminID) key.revoke \(essenID)",
                 ])
+                #expect(entries.first { $0["action"] as? String == "deliveries.retry" }?["detail"] as? String == "1 dead", "how many were put back")
                 #expect(!String(describing: entries).contains("Mustermann"), "no message text in the audit")
+                #expect(!String(describing: entries).contains(url), "no recipient in the audit")
                 for (previous, entry) in zip(entries, entries.dropFirst()) {
                     #expect(entry["previousHash"] as? String == previous["hash"] as? String)
                 }
                 #expect(entries.first?["previousHash"] as? String == AuditChain.genesis)
                 let essenOnly = try await client.json(.get, "/v1/audit?partner=stadt-essen&limit=2", key: admin)
                 let firstTwo = try #require(essenOnly.body["entries"] as? [[String: Any]])
-                #expect(firstTwo.map { $0["action"] as? String } == ["subscription.create", "subscription.update"])
+                #expect(firstTwo.map { $0["action"] as? String } == ["subscription.create", "event.publish"])
                 let next = try #require(essenOnly.body["next"] as? Int)
                 let rest = try await client.json(.get, "/v1/audit?partner=stadt-essen&after=\(next)", key: admin)
-                #expect((rest.body["entries"] as? [[String: Any]])?.map { $0["action"] as? String } == ["event.publish", "subscription.delete"])
+                #expect((rest.body["entries"] as? [[String: Any]])?.map { $0["action"] as? String }
+                    == ["delivery.retry", "deliveries.retry", "subscription.update", "subscription.delete"])
                 #expect(try await client.json(.get, "/v1/audit?limit=0", key: admin).status == .unprocessableContent)
-            }
+            } }
         }
     }
 
