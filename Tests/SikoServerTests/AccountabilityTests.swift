@@ -229,6 +229,62 @@ struct AccountabilityTests {
         }
     }
 
+    @Test("retention runs by itself: once at start, then again each day (a day by default), each time taking what has come of age")
+    func retentionAtStartAndDaily() async throws {
+        let clock = ManualClock(utc("2026-01-10T10:00:00Z"))
+        let inbox = Inbox()
+        try await TestGateway.withGateway(clock: clock) { fixture in
+            try await GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0).test(.live) { client in try await Inbox.serve(inbox) { url in
+                let essen = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage)
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                _ = try await client.json(.post, "/v1/subscriptions", key: essen, body: """
+                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                    """)
+                func publish(_ title: String) async throws -> String {
+                    let answer = try await client.json(.post, "/v1/events", key: essen, body: """
+                        {"topic":"razzia","urgency":"high","areas":["essen"],"title":"\(title)"}
+                        """)
+                    let id = try #require(answer.body["id"] as? String)
+                    let delivery = try #require(try await fixture.store.deliveries(eventID: id).first)
+                    #expect(try await fixture.waitForFinal(delivery.id)?.status == .delivered)
+                    return id
+                }
+                func purged(_ event: String) async throws -> Bool {
+                    try await client.json(.get, "/v1/events/\(event)", key: admin).body["purgedAt"] is String
+                }
+                /// Waits (bounded) for the service's next run to purge `event`.
+                func waitUntilPurged(_ event: String) async throws -> Bool {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline {
+                        if try await purged(event) { return true }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return false
+                }
+                let first = try await publish("Zeuge Max Mustermann")
+                clock.advance(by: 91 * 86_400)
+                let second = try await publish("Zeugin Erika Musterfrau")
+
+                let retention = Retention(age: Retention.defaultAge, store: fixture.store, clock: clock)
+                #expect(RetentionService(retention: retention, logger: fixture.gateway.logger).interval == .seconds(86_400), "daily unless told otherwise")
+                // The same service with a short interval, so "the next day's run" comes while the test waits.
+                let service = RetentionService(retention: retention, interval: .milliseconds(50), logger: fixture.gateway.logger)
+                let running = Task { try await service.run() }
+                let atStart = try await waitUntilPurged(first)
+                #expect(atStart, "the run at start takes the 91-day-old event")
+                let freshStays = try await purged(second) == false
+                #expect(freshStays, "a fresh event stays")
+                clock.advance(by: 91 * 86_400)
+                let later = try await waitUntilPurged(second)
+                #expect(later, "a later run takes it once it has come of age")
+                running.cancel()
+                _ = await running.result
+                let purges = try await fixture.store.auditEntries(after: 0, limit: 100, partner: nil).filter { $0.record.action == "data.purge" }
+                #expect(purges.map(\.record.actor) == ["system", "system"], "two runs removed something, each audited")
+            } }
+        }
+    }
+
     /// An SMS gateway on 127.0.0.1 that takes every message, as Kannel does, and never reports by itself.
     static func withSMSGateway<T: Sendable>(_ body: @escaping @Sendable (_ url: String) async throws -> T) async throws -> T {
         let router = Router()
