@@ -170,13 +170,15 @@ struct EmailTests {
         }
     }
 
-    @Test("connections are reused across messages")
+    @Test("connections are reused across messages: five messages in a row, one SMTP session")
     func reuse() async throws {
         try await SMTPTestServer.with { server in
             let channel = try channel(server)
             for _ in 0..<5 { #expect(await channel.send(job()).outcome == .sent) }
             try await channel.shutdown()
-            #expect(try server.messages().count == 5)
+            let messages = try server.messages()
+            #expect(messages.count == 5)
+            #expect(Set(messages.compactMap { $0["session"] as? Int }) == [1], "all five over the first connection: \(messages.map { $0["session"] ?? "?" })")
         }
     }
 
@@ -279,7 +281,10 @@ struct EmailTests {
         try await SMTPTestServer.with { server in
             let settings = ChannelSettings(
                 retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: ["url": server.url, "starttls": "off", "from": "SiKo Ruhr <alarm@siko-ruhr.example>", "publicURL": "https://siko.example"]
+                options: EmailOptions(
+                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
+                    links: Links(publicURL: "https://siko.example")
+                )
             )
             let clock = ManualClock(utc("2026-11-25T10:00:00Z"))
             let failing = Inbox(answers: [.serviceUnavailable])
