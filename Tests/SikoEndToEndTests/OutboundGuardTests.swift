@@ -104,7 +104,9 @@ struct OutboundGuardTests {
         }
     }
 
-    @Test("plain http goes to the address the guard checked, with the name in the Host header")
+    // That the connection goes to the checked address, not wherever the name points next, is
+    // PinningTests.plainHTTPRebinding; here only what the receiver reads.
+    @Test("plain http to a name: delivered, with the name and port in the Host header")
     func pinnedConnection() async throws {
         let inbox = Inbox()
         try await TestGateway.withGateway { fixture in
