@@ -25,10 +25,12 @@ public enum SikoBinary {
     /// Runs a command to its end, in the repository (so `Rules/` and `Channels/` are the shipped ones).
     public static func run(_ arguments: String...) throws -> Run { try run(arguments) }
 
-    public static func run(_ arguments: [String]) throws -> Run {
+    /// `environment` is added to this process's own (SIKO_SECRET_KEY, say).
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = Repository.root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -11,6 +11,9 @@ import Testing
 struct CLITests {
     func siko(_ arguments: String...) throws -> SikoBinary.Run { try SikoBinary.run(arguments) }
 
+    /// With `environment` added to this process's own (SIKO_SECRET_KEY, say).
+    func siko(environment: [String: String], _ arguments: [String]) throws -> SikoBinary.Run { try SikoBinary.run(arguments, environment: environment) }
+
     @Test("siko check accepts the shipped folders")
     func checkShipped() throws {
         let run = try siko("check")
