@@ -10,12 +10,13 @@ public struct SMTPTestServer: Sendable {
 
     /// The interpreter with aiosmtpd; `make test` provides it.
     public static var python: String? { ProcessInfo.processInfo.environment["SIKO_TEST_PYTHON"] }
+    public static let missing: Comment = "SIKO_TEST_PYTHON is not set: run `make test`, or point it at a Python with Tests/python/requirements.txt installed (aiosmtpd)"
 
     public static func with<T>(_ arguments: [String] = [], _ body: (SMTPTestServer) async throws -> T) async throws -> T {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(python))
+        process.executableURL = URL(fileURLWithPath: try #require(python, Self.missing))
         process.arguments = [Repository.root.appendingPathComponent("Tests/python/smtp_server.py").path, "--dir", folder.path] + arguments
         let input = Pipe(), output = Pipe()
         process.standardInput = input

@@ -25,10 +25,12 @@ public enum SikoBinary {
     /// Runs a command to its end, in the repository (so `Rules/` and `Channels/` are the shipped ones).
     public static func run(_ arguments: String...) throws -> Run { try run(arguments) }
 
-    public static func run(_ arguments: [String]) throws -> Run {
+    /// `environment` is added to this process's own (SIKO_SECRET_KEY, say).
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = Repository.root
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -90,17 +92,24 @@ public final class SikoServe: Sendable {
         return output
     }
 
-    /// The port it listens on, from its log.
+    /// The port it listens on, from its log: siko's own line with the URL (Hummingbird's
+    /// "listening on" may come before it).
     public func port() async throws -> Int {
-        let log = try await waitFor("listening")
+        let log = try await waitFor("url=http://127.0.0.1:")
         return try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) })
     }
 
-    public func stop() async throws {
+    /// SIGTERM, then waits for the exit. The wait is long (a drain on a loaded debug build takes
+    /// its time) but not silent: a server still running after it fails the test, saying so.
+    public func stop(within timeout: Duration = .seconds(120)) async throws {
         if process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            Issue.record("siko serve did not exit within \(timeout) of SIGTERM; killed. Log:\n\(output)")
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        }
     }
 }
 

@@ -170,13 +170,15 @@ struct EmailTests {
         }
     }
 
-    @Test("connections are reused across messages")
+    @Test("connections are reused across messages: five messages in a row, one SMTP session")
     func reuse() async throws {
         try await SMTPTestServer.with { server in
             let channel = try channel(server)
             for _ in 0..<5 { #expect(await channel.send(job()).outcome == .sent) }
             try await channel.shutdown()
-            #expect(try server.messages().count == 5)
+            let messages = try server.messages()
+            #expect(messages.count == 5)
+            #expect(Set(messages.compactMap { $0["session"] as? Int }) == [1], "all five over the first connection: \(messages.map { $0["session"] ?? "?" })")
         }
     }
 
@@ -266,6 +268,72 @@ struct EmailTests {
                         #expect(text.contains(subscriptionID) && text.contains("410"))
                         #expect(text.contains("https://siko.example/v1/subscriptions/\(subscriptionID)"))
                         #expect(text.contains("The SiKo Gateway disabled your subscription"))
+                        let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
+                        #expect(!subscription.enabled)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a subscription failing for five days without a success is disabled and the partner's contact is told by email, with the reason")
+    func partnerToldAfterFiveDays() async throws {
+        try await SMTPTestServer.with { server in
+            let settings = ChannelSettings(
+                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
+                options: EmailOptions(
+                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
+                    links: Links(publicURL: "https://siko.example")
+                )
+            )
+            let clock = ManualClock(utc("2026-11-25T10:00:00Z"))
+            let failing = Inbox(answers: [.serviceUnavailable])
+            let day: Int64 = 86_400
+            // Tries three days apart (3.5 with the clock moved past the jitter): the third comes seven days after the first failure, past the default five.
+            try await TestGateway.withGateway(
+                retrySchedule: RetrySchedule(delays: [.zero, .seconds(3 * day), .seconds(3 * day), .seconds(3 * day)]),
+                breaker: .init(threshold: 1000), email: settings, partnerContacts: ["stadt-essen": "leitstelle@essen.example"], clock: clock
+            ) { fixture in
+                let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+                try await application.test(.live) { client in
+                    try await Inbox.serve(failing) { url in
+                        let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                        let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                            {"name":"Lagedienst Süd","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                            """)
+                        let subscriptionID = try #require(created.body["id"] as? String)
+                        let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                        let published = try await client.json(.post, "/v1/events", key: publisher, body: """
+                            {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage"}
+                            """)
+                        let eventID = try #require(published.body["id"] as? String)
+                        let deliveryID = try #require(try await fixture.store.deliveries(eventID: eventID).first?.id)
+                        for attempt in 1...3 {
+                            if attempt > 1 {
+                                // Past the ±10% jitter of a three-day wait.
+                                clock.advance(by: 3.5 * Double(day))
+                                fixture.gateway.dispatcher.wake.signal()
+                            }
+                            let deadline = ContinuousClock.now + .seconds(60)
+                            while try await fixture.store.delivery(id: deliveryID).map({ $0.attempts < attempt || $0.status == .sending }) ?? true,
+                                  ContinuousClock.now < deadline {
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
+                            #expect(try await fixture.store.delivery(id: deliveryID)?.attempts == attempt)
+                        }
+                        let deadline = ContinuousClock.now + .seconds(60)
+                        var messages: [[String: Any]] = []
+                        while messages.isEmpty, ContinuousClock.now < deadline {
+                            messages = try server.messages()
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                        #expect(messages.count == 1, "one notice, not one per failed try")
+                        let notice = try #require(messages.first)
+                        #expect((notice["to"] as? String)?.contains("leitstelle@essen.example") == true)
+                        #expect(notice["subject"] as? String == "SiKo: Abonnement deaktiviert – Lagedienst Süd / Subscription disabled")
+                        let text = try #require(notice["text"] as? String)
+                        #expect(text.contains("Ihr Abonnement „Lagedienst Süd“") && text.contains(subscriptionID))
+                        #expect(text.contains("failed without a success for 5 days") && text.contains("HTTP 503"), "\(text)")
                         let subscription = try #require(try await fixture.store.subscription(id: subscriptionID))
                         #expect(!subscription.enabled)
                     }

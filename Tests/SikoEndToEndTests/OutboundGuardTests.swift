@@ -104,7 +104,9 @@ struct OutboundGuardTests {
         }
     }
 
-    @Test("plain http goes to the address the guard checked, with the name in the Host header")
+    // That the connection goes to the checked address, not wherever the name points next, is
+    // PinningTests.plainHTTPRebinding; here only what the receiver reads.
+    @Test("plain http to a name: delivered, with the name and port in the Host header")
     func pinnedConnection() async throws {
         let inbox = Inbox()
         try await TestGateway.withGateway { fixture in
@@ -160,4 +162,48 @@ struct OutboundGuardTests {
         }
         try await strict.shutdown()
     }
+
+    @Test("redirects are not followed: a 302 to another receiver fails the attempt with its code, and nothing reaches where it pointed")
+    func redirectsNotFollowed() async throws {
+        let elsewhere = Inbox()
+        try await Inbox.serve(elsewhere) { elsewhereURL in
+            // A receiver that answers every POST with a redirect to a reachable, allowed receiver:
+            // following it would deliver there.
+            let router = Router()
+            let hits = HitCount()
+            router.post("hook") { _, _ -> Response in
+                await hits.increment()
+                return Response(status: .found, headers: [.location: elsewhereURL])
+            }
+            let redirecting = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await redirecting.test(.live) { redirector in
+                let url = "http://127.0.0.1:\(redirector.port!)/hook"
+                try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero])) { fixture in
+                    let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+                    try await application.test(.live) { client in
+                        let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                        let created = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
+                            {"name":"x","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                            """)
+                        #expect(created.status == .created)
+                        let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                        let published = try await client.json(.post, "/v1/events", key: publisher, body: #"{"topic":"razzia","urgency":"high","areas":["essen"],"title":"x"}"#)
+                        let eventID = try #require(published.body["id"] as? String)
+                        let delivery = try #require(try await fixture.store.deliveries(eventID: eventID).first)
+                        let final = try await fixture.waitForFinal(delivery.id)
+                        #expect(final?.status == .dead && final?.attempts == 1)
+                        #expect(final?.lastError?.hasPrefix("HTTP 302") == true, "\(String(describing: final?.lastError))")
+                        #expect(await hits.value == 1)
+                        #expect(await elsewhere.received.isEmpty, "the redirect's target got nothing")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Counts requests to a test's own receiver.
+actor HitCount {
+    private(set) var value = 0
+    func increment() { value += 1 }
 }

@@ -19,7 +19,7 @@ struct RetryScheduleEndToEndTests {
     func publishOne(_ fixture: TestGateway, _ client: some TestClientProtocol, to url: String) async throws -> String {
         let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
         _ = try await client.json(.post, "/v1/subscriptions", key: manager, body: """
-            {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(url)"}
+            {"name":"Lage","areas":["essen"],"topics":["razzia"],"channel":"webhook","target":"\(url)"}
             """)
         let publisher = try await fixture.key("stadt-essen", .eventsPublish)
         let published = try await client.json(.post, "/v1/events", key: publisher, body: """
@@ -45,19 +45,22 @@ struct RetryScheduleEndToEndTests {
     func scheduledGaps() async throws {
         let clock = ManualClock(start)
         let inbox = Inbox(answers: [.serviceUnavailable, .serviceUnavailable, .noContent])
+        let other = Inbox()
         try await TestGateway.withGateway(
             retrySchedule: RetrySchedule(delays: [.zero, .seconds(5), .seconds(300), .seconds(3600)]), breaker: .init(threshold: 100), clock: clock
         ) { fixture in
             let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
-                try await Inbox.serve(inbox) { url in
+                try await Inbox.serve(other) { otherURL in try await Inbox.serve(inbox) { url in
+                    let sentinel = try await Sentinel.subscribe(fixture, client, inbox: other, url: otherURL)
                     let id = try await publishOne(fixture, client, to: url)
                     let first = try await waitForAttempt(fixture, id, 1)
                     #expect(first.status == .failed)
                     let firstWait = try #require(first.nextAttemptAt).timeIntervalSince(start)
                     #expect((4.5...5.5).contains(firstWait))
-                    try await Task.sleep(for: .milliseconds(500))
+                    try await sentinel.pass(client)
                     #expect(await inbox.received.count == 1, "not tried again before its time")
+                    #expect(try await fixture.store.delivery(id: id)?.attempts == 1)
 
                     clock.advance(by: 6)
                     fixture.gateway.dispatcher.wake.signal()
@@ -65,10 +68,11 @@ struct RetryScheduleEndToEndTests {
                     #expect(second.status == .failed)
                     let secondWait = try #require(second.nextAttemptAt).timeIntervalSince(start.addingTimeInterval(6))
                     #expect((270...330).contains(secondWait))
+                    // 200 s on: short of even the earliest jittered wait (270 s).
                     clock.advance(by: 200)
-                    fixture.gateway.dispatcher.wake.signal()
-                    try await Task.sleep(for: .milliseconds(500))
-                    #expect(await inbox.received.count == 2)
+                    try await sentinel.pass(client)
+                    #expect(await inbox.received.count == 2, "not tried again before its time")
+                    #expect(try await fixture.store.delivery(id: id)?.attempts == 2)
 
                     clock.advance(by: 131)
                     fixture.gateway.dispatcher.wake.signal()
@@ -78,7 +82,7 @@ struct RetryScheduleEndToEndTests {
                     #expect(history.map(\.startedAt) == [start, start.addingTimeInterval(6), start.addingTimeInterval(337)])
                     #expect(await inbox.received.count == 3)
                     #expect(Set(await inbox.received.compactMap { $0.headers["webhook-id"] }) == [id], "the same webhook-id every time")
-                }
+                } }
             }
         }
     }
@@ -87,21 +91,22 @@ struct RetryScheduleEndToEndTests {
     func retryAfter() async throws {
         let clock = ManualClock(start)
         let inbox = Inbox(answers: [.serviceUnavailable, .noContent], retryAfter: "120")
+        let other = Inbox()
         try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero, .seconds(5)]), clock: clock) { fixture in
             let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
             try await application.test(.live) { client in
-                try await Inbox.serve(inbox) { url in
+                try await Inbox.serve(other) { otherURL in try await Inbox.serve(inbox) { url in
+                    let sentinel = try await Sentinel.subscribe(fixture, client, inbox: other, url: otherURL)
                     let id = try await publishOne(fixture, client, to: url)
                     let first = try await waitForAttempt(fixture, id, 1)
                     #expect(first.nextAttemptAt == start.addingTimeInterval(120))
                     clock.advance(by: 60)
-                    fixture.gateway.dispatcher.wake.signal()
-                    try await Task.sleep(for: .milliseconds(500))
+                    try await sentinel.pass(client)
                     #expect(await inbox.received.count == 1, "five seconds of schedule do not override the receiver's two minutes")
                     clock.advance(by: 60)
                     fixture.gateway.dispatcher.wake.signal()
                     #expect(try await waitForAttempt(fixture, id, 2).status == .delivered)
-                }
+                } }
             }
         }
     }

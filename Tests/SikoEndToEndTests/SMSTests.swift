@@ -16,6 +16,11 @@ import Testing
 /// SMS through a real Kannel to its fake SMSC.
 @Suite("SMS through Kannel", .serialized)
 struct SMSTests {
+    /// Without Kannel every test here fails saying so, rather than with a bare "file not found".
+    init() throws {
+        try #require(KannelHarness.available, "Debian's kannel and kannel-extras are missing (bearerbox, smsbox, fakesmsc): run `make test`")
+    }
+
     func job(title: String, body: String? = nil, classification: Classification = .public, to target: String = "+4917012345678") -> DeliveryJob {
         let now = Date(timeIntervalSince1970: 1_795_572_000)
         let event = Event(

@@ -43,11 +43,18 @@ struct ReceiptTests {
         _ = try await store.publish(PublishRequest(event: event, idempotencyKey: nil, deliveries: [delivery]))
         _ = try await store.claim(limit: 1, owner: "w", now: now, leaseUntil: now.addingTimeInterval(60))
         try await store.complete([AttemptResult(owner: "w", subscriptionId: "sub_1", attempt: Attempt(deliveryId: "dlv_1", number: 1, startedAt: now, finishedAt: now, status: .sent, responseCode: 202, error: nil), transition: .after(.sent, attempt: 1, schedule: .standard, now: now))])
-        #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: .acceptedBySMSC, detail: "ACK/", receivedAt: now))?.status == .sent)
-        #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: .delivered, detail: nil, receivedAt: now))?.status == .delivered)
-        #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: .delivered, detail: nil, receivedAt: now))?.status == .delivered)
-        #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: .failed, detail: "late", receivedAt: now))?.status == .delivered)
-        #expect(try await store.receipts(deliveryID: "dlv_1").map(\.report) == [.delivered, .failed, .acceptedBySMSC].sorted { $0.rawValue < $1.rawValue })
+        // Reports as an SMSC sends them, a second apart: accepted, delivered, delivered again, a late failure.
+        func report(_ kind: SMSReceipt, _ detail: String?, after seconds: TimeInterval) async throws -> DeliveryStatus? {
+            try await store.recordReceipt(Receipt(deliveryId: "dlv_1", report: kind, detail: detail, receivedAt: now.addingTimeInterval(seconds)))?.status
+        }
+        #expect(try await report(.acceptedBySMSC, "ACK/", after: 1) == .sent)
+        #expect(try await report(.delivered, nil, after: 2) == .delivered)
+        #expect(try await report(.delivered, nil, after: 3) == .delivered)
+        #expect(try await report(.failed, "late", after: 4) == .delivered)
+        // What an operator reading the delivery expects: each report once, in the order they came.
+        let kept = try await store.receipts(deliveryID: "dlv_1")
+        #expect(kept.map(\.report) == [.acceptedBySMSC, .delivered, .failed])
+        #expect(kept.map(\.receivedAt) == [1, 2, 4].map { now.addingTimeInterval($0) }, "the repeated report does not replace the first")
         #expect(try await store.recordReceipt(Receipt(deliveryId: "dlv_missing", report: .delivered, detail: nil, receivedAt: now)) == nil)
         let secret = try await store.sealedSecret(named: "s") { "sealed:first" }
         #expect(try await store.sealedSecret(named: "s") { "sealed:second" } == secret, "made once, then kept")

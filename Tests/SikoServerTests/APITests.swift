@@ -261,4 +261,31 @@ struct APITests {
             await #expect(throws: ServiceError.self) { try await fixture.gateway.keys.issue(partner: "nobody", scopes: [.admin]) }
         }
     }
+
+    @Test("/metrics shows the queue by state and how long the oldest due delivery has waited, on the gateway's clock")
+    func queueMetrics() async throws {
+        // No dispatcher runs in router tests, so what is published stays due while the clock moves.
+        let clock = ManualClock(utc("2026-11-25T10:00:00Z"))
+        try await TestGateway.withGateway(clock: clock) { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                func metric(_ name: String) async throws -> Double? {
+                    let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                    return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+                }
+                #expect(try await metric("siko_delivery_oldest_due_seconds") == 0, "an empty queue has waited for nothing")
+                let manager = try await fixture.key("stadt-essen", .subscriptionsManage)
+                #expect(try await client.json(.post, "/v1/subscriptions", key: manager, body: subscriptionBody()).status == .created)
+                let publisher = try await fixture.key("stadt-essen", .eventsPublish)
+                #expect(try await client.json(.post, "/v1/events", key: publisher, body: event).status == .accepted)
+                clock.advance(by: 120)
+                #expect(try await metric(#"siko_delivery_queue{state="due"}"#) == 1)
+                #expect(try await metric("siko_delivery_oldest_due_seconds") == 120)
+                #expect(try await client.json(.post, "/v1/events", key: publisher, body: event.replacingOccurrences(of: "0042", with: "0043").replacingOccurrences(of: "Großkontrolle", with: "Nachkontrolle")).status == .accepted)
+                clock.advance(by: 30)
+                #expect(try await metric(#"siko_delivery_queue{state="due"}"#) == 2)
+                #expect(try await metric("siko_delivery_oldest_due_seconds") == 150, "the oldest, not the newest")
+                #expect(try await metric(#"siko_delivery_queue{state="sending"}"#) == 0)
+            }
+        }
+    }
 }

@@ -18,20 +18,22 @@ import Testing
 /// no key or secret lies in the database in the clear.
 @Suite("Accountability: audit trail, retention, secrets at rest")
 struct AccountabilityTests {
-    @Test("every change is audited with partner and key prefix, in a chain GET /v1/audit shows to admins only")
+    @Test("every change is audited with partner and key prefix, retries of one and of many included, in a chain GET /v1/audit shows to admins only")
     func auditTrail() async throws {
-        try await TestGateway.withGateway { fixture in
-            try await Application(router: fixture.router).test(.router) { client in
+        // Always 500 with one try: the delivery is dead at once, so both kinds of retry have something to put back.
+        let failing = Inbox(answers: [.internalServerError])
+        try await TestGateway.withGateway(retrySchedule: RetrySchedule(delays: [.zero])) { fixture in
+            let application = GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0)
+            try await application.test(.live) { client in try await Inbox.serve(failing) { url in
                 let admin = try await fixture.key("geschaeftsstelle", .admin)
                 let adminID = String(admin.prefix(15))
                 let created = try await client.json(.post, "/v1/keys", key: admin, body: #"{"partner":"stadt-essen","scopes":["events:publish","subscriptions:manage","deliveries:read"]}"#)
                 let essen = try #require(created.body["key"] as? String)
                 let essenID = try #require(created.body["id"] as? String)
                 let subscription = try await client.json(.post, "/v1/subscriptions", key: essen, body: """
-                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"https://lage.essen.example/hook"}
+                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(url)"}
                     """)
                 let subscriptionID = try #require(subscription.body["id"] as? String)
-                _ = try await client.json(.patch, "/v1/subscriptions/\(subscriptionID)", key: essen, body: #"{"enabled":false}"#)
                 let published = try await client.json(.post, "/v1/events", key: essen, body: """
                     {"externalId":"e-1","topic":"razzia","urgency":"high","areas":["essen"],"title":"Zeuge Max Mustermann"}
                     """)
@@ -40,6 +42,18 @@ struct AccountabilityTests {
                 _ = try await client.json(.post, "/v1/events", key: essen, body: """
                     {"externalId":"e-1","topic":"razzia","urgency":"high","areas":["essen"],"title":"Zeuge Max Mustermann"}
                     """)
+                let deliveries = try #require(try await client.json(.get, "/v1/events/\(eventID)/deliveries", key: essen).body["deliveries"] as? [[String: Any]])
+                let deliveryID = try #require(deliveries.first?["id"] as? String)
+                #expect(try await fixture.waitForFinal(deliveryID)?.status == .dead)
+                let one = try await client.json(.post, "/v1/deliveries/\(deliveryID)/retry", key: essen)
+                #expect(one.status == .ok)
+                #expect(try await fixture.waitForFinal(deliveryID)?.attempts == 2)
+                let many = try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"event":"\#(eventID)"}"#)
+                #expect(many.body["requeued"] as? Int == 1)
+                #expect(try await fixture.waitForFinal(deliveryID)?.attempts == 3)
+                // A bulk retry that finds nothing changes nothing.
+                #expect(try await client.json(.post, "/v1/deliveries/retry", key: essen, body: #"{"status":"failed"}"#).body["requeued"] as? Int == 0)
+                _ = try await client.json(.patch, "/v1/subscriptions/\(subscriptionID)", key: essen, body: #"{"enabled":false}"#)
                 _ = try await client.json(.delete, "/v1/subscriptions/\(subscriptionID)", key: essen)
                 _ = try await client.json(.delete, "/v1/keys/\(essenID)", key: admin)
 
@@ -55,24 +69,29 @@ struct AccountabilityTests {
                 #expect(rows == [
                     "geschaeftsstelle \(adminID) key.create \(essenID)",
                     "stadt-essen \(essenID) subscription.create \(subscriptionID)",
-                    "stadt-essen \(essenID) subscription.update \(subscriptionID)",
                     "stadt-essen \(essenID) event.publish \(eventID)",
+                    "stadt-essen \(essenID) delivery.retry \(deliveryID)",
+                    "stadt-essen \(essenID) deliveries.retry \(eventID)",
+                    "stadt-essen \(essenID) subscription.update \(subscriptionID)",
                     "stadt-essen \(essenID) subscription.delete \(subscriptionID)",
                     "geschaeftsstelle \(adminID) key.revoke \(essenID)",
                 ])
+                #expect(entries.first { $0["action"] as? String == "deliveries.retry" }?["detail"] as? String == "1 dead", "how many were put back")
                 #expect(!String(describing: entries).contains("Mustermann"), "no message text in the audit")
+                #expect(!String(describing: entries).contains(url), "no recipient in the audit")
                 for (previous, entry) in zip(entries, entries.dropFirst()) {
                     #expect(entry["previousHash"] as? String == previous["hash"] as? String)
                 }
                 #expect(entries.first?["previousHash"] as? String == AuditChain.genesis)
                 let essenOnly = try await client.json(.get, "/v1/audit?partner=stadt-essen&limit=2", key: admin)
                 let firstTwo = try #require(essenOnly.body["entries"] as? [[String: Any]])
-                #expect(firstTwo.map { $0["action"] as? String } == ["subscription.create", "subscription.update"])
+                #expect(firstTwo.map { $0["action"] as? String } == ["subscription.create", "event.publish"])
                 let next = try #require(essenOnly.body["next"] as? Int)
                 let rest = try await client.json(.get, "/v1/audit?partner=stadt-essen&after=\(next)", key: admin)
-                #expect((rest.body["entries"] as? [[String: Any]])?.map { $0["action"] as? String } == ["event.publish", "subscription.delete"])
+                #expect((rest.body["entries"] as? [[String: Any]])?.map { $0["action"] as? String }
+                    == ["delivery.retry", "deliveries.retry", "subscription.update", "subscription.delete"])
                 #expect(try await client.json(.get, "/v1/audit?limit=0", key: admin).status == .unprocessableContent)
-            }
+            } }
         }
     }
 
@@ -91,12 +110,16 @@ struct AccountabilityTests {
                 AuditRecord(at: start.addingTimeInterval(Double(index)), partner: "stadt-essen", actor: "siko_abcdefghij", action: .subscriptionCreate, object: "sub_\(index)")
             })
             #expect(try await verify(store) == nil)
-            await #expect(throws: (any Error).self, "append-only for anyone going through SQLite") {
+            // The trigger's own refusal, not just any error (a typo in the SQL would also throw).
+            let update = await #expect(throws: DatabaseError.self, "append-only for anyone going through SQLite") {
                 try await store.pool.write { db in try db.execute(sql: "UPDATE audit SET partner = 'stadt-bochum' WHERE sequence = 2") }
             }
-            await #expect(throws: (any Error).self) {
+            #expect(update?.resultCode == .SQLITE_CONSTRAINT && update?.message == "the audit trail is append-only", "\(String(describing: update))")
+            let delete = await #expect(throws: DatabaseError.self) {
                 try await store.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE sequence = 5") }
             }
+            #expect(delete?.resultCode == .SQLITE_CONSTRAINT && delete?.message == "the audit trail is append-only", "\(String(describing: delete))")
+            #expect(try await verify(store) == nil, "both refused: the chain is as written")
             // Someone with the file in hand drops the guard and edits entry 2.
             try await store.pool.write { db in
                 try db.execute(sql: "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete")
@@ -203,6 +226,62 @@ struct AccountabilityTests {
                     #expect(files.range(of: Data("Erika Musterfrau".utf8)) != nil, "the check itself can see text that stayed")
                 }
             }
+        }
+    }
+
+    @Test("retention runs by itself: once at start, then again each day (a day by default), each time taking what has come of age")
+    func retentionAtStartAndDaily() async throws {
+        let clock = ManualClock(utc("2026-01-10T10:00:00Z"))
+        let inbox = Inbox()
+        try await TestGateway.withGateway(clock: clock) { fixture in
+            try await GatewayApplication.make(gateway: fixture.gateway, host: "127.0.0.1", port: 0).test(.live) { client in try await Inbox.serve(inbox) { url in
+                let essen = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage)
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                _ = try await client.json(.post, "/v1/subscriptions", key: essen, body: """
+                    {"name":"Lage","areas":["essen"],"channel":"webhook","target":"\(url)"}
+                    """)
+                func publish(_ title: String) async throws -> String {
+                    let answer = try await client.json(.post, "/v1/events", key: essen, body: """
+                        {"topic":"razzia","urgency":"high","areas":["essen"],"title":"\(title)"}
+                        """)
+                    let id = try #require(answer.body["id"] as? String)
+                    let delivery = try #require(try await fixture.store.deliveries(eventID: id).first)
+                    #expect(try await fixture.waitForFinal(delivery.id)?.status == .delivered)
+                    return id
+                }
+                func purged(_ event: String) async throws -> Bool {
+                    try await client.json(.get, "/v1/events/\(event)", key: admin).body["purgedAt"] is String
+                }
+                /// Waits (bounded) for the service's next run to purge `event`.
+                func waitUntilPurged(_ event: String) async throws -> Bool {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline {
+                        if try await purged(event) { return true }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    return false
+                }
+                let first = try await publish("Zeuge Max Mustermann")
+                clock.advance(by: 91 * 86_400)
+                let second = try await publish("Zeugin Erika Musterfrau")
+
+                let retention = Retention(age: Retention.defaultAge, store: fixture.store, clock: clock)
+                #expect(RetentionService(retention: retention, logger: fixture.gateway.logger).interval == .seconds(86_400), "daily unless told otherwise")
+                // The same service with a short interval, so "the next day's run" comes while the test waits.
+                let service = RetentionService(retention: retention, interval: .milliseconds(50), logger: fixture.gateway.logger)
+                let running = Task { try await service.run() }
+                let atStart = try await waitUntilPurged(first)
+                #expect(atStart, "the run at start takes the 91-day-old event")
+                let freshStays = try await purged(second) == false
+                #expect(freshStays, "a fresh event stays")
+                clock.advance(by: 91 * 86_400)
+                let later = try await waitUntilPurged(second)
+                #expect(later, "a later run takes it once it has come of age")
+                running.cancel()
+                _ = await running.result
+                let purges = try await fixture.store.auditEntries(after: 0, limit: 100, partner: nil).filter { $0.record.action == "data.purge" }
+                #expect(purges.map(\.record.actor) == ["system", "system"], "two runs removed something, each audited")
+            } }
         }
     }
 

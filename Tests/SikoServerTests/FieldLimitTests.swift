@@ -92,4 +92,55 @@ struct FieldLimitTests {
             }
         }
     }
+
+    @Test("every field stops at its length and every list at its count, the 422 naming the field; the limit itself passes; Idempotency-Key is at most 255 characters")
+    func lengthsAndCounts() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let essen = try await fixture.key("stadt-essen", .eventsPublish, .subscriptionsManage)
+                func refused(_ path: String, _ body: String, headers: HTTPFields = [:]) async throws -> Set<String> {
+                    let answer = try await client.json(.post, path, key: essen, body: body, headers: headers)
+                    #expect(answer.status == .unprocessableContent, "\(path): \(answer.body)")
+                    return Set(fieldErrors(answer.body).keys)
+                }
+                func accepted(_ path: String, _ body: String, headers: HTTPFields = [:]) async throws -> Bool {
+                    let status = try await client.json(.post, path, key: essen, body: body, headers: headers).status
+                    return status == .accepted || status == .created
+                }
+                let x = { (count: Int) in String(repeating: "x", count: count) }
+                // Events: externalId 128, title 200, body 20000 characters; at most 50 areas.
+                #expect(try await refused("/v1/events", try event(["externalId": x(129)])) == ["externalId"])
+                #expect(try await accepted("/v1/events", try event(["externalId": x(128)])))
+                #expect(try await refused("/v1/events", try event(["title": x(201)])) == ["title"])
+                #expect(try await accepted("/v1/events", try event(["title": x(200)])))
+                #expect(try await refused("/v1/events", try event(["body": x(20_001), "title": "Lang"])) == ["body"])
+                #expect(try await accepted("/v1/events", try event(["body": x(20_000), "title": "Lang"])))
+                #expect(try await refused("/v1/events", try event(["areas": Array(repeating: "essen", count: 51)])) == ["areas"])
+                #expect(try await accepted("/v1/events", try event(["areas": Array(repeating: "essen", count: 50), "title": "Viele"])))
+
+                // Subscriptions: name 200 characters, target 2048; at most 100 areas and 50 topics.
+                func subscription(_ fields: [String: Any]) throws -> String {
+                    var body: [String: Any] = ["name": "Lage", "areas": ["essen"], "channel": "webhook", "target": "https://lage.pp-essen.example/hook"]
+                    body.merge(fields) { _, new in new }
+                    return String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+                }
+                #expect(try await refused("/v1/subscriptions", try subscription(["name": x(201)])) == ["name"])
+                #expect(try await accepted("/v1/subscriptions", try subscription(["name": x(200)])))
+                let longTarget = "https://lage.pp-essen.example/" + x(2049 - 30)
+                #expect(longTarget.count == 2049)
+                #expect(try await refused("/v1/subscriptions", try subscription(["target": longTarget])) == ["target"])
+                #expect(try await refused("/v1/subscriptions", try subscription(["areas": Array(repeating: "essen", count: 101)])) == ["areas"])
+                #expect(try await accepted("/v1/subscriptions", try subscription(["areas": Array(repeating: "essen", count: 100)])))
+                #expect(try await refused("/v1/subscriptions", try subscription(["topics": Array(repeating: "razzia", count: 51)])) == ["topics"])
+                #expect(try await accepted("/v1/subscriptions", try subscription(["topics": Array(repeating: "razzia", count: 50)])))
+
+                // The Idempotency-Key header: 255 characters pass, 256 do not.
+                let idempotency = HTTPField.Name("Idempotency-Key")!
+                #expect(try await refused("/v1/events", try event(["title": "Schlüssel"]), headers: [idempotency: x(256)]) == ["Idempotency-Key"])
+                #expect(try await accepted("/v1/events", try event(["title": "Schlüssel"]), headers: [idempotency: x(255)]))
+                let replay = try await client.json(.post, "/v1/events", key: essen, body: try event(["title": "Schlüssel"]), headers: [idempotency: x(255)])
+                #expect(replay.status == .ok && replay.body["duplicate"] as? Bool == true, "the whole 255-character key is remembered")
+            }
+        }
+    }
 }

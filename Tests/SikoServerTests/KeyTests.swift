@@ -13,7 +13,9 @@ import Testing
 struct KeyTests {
     @Test("an admin creates a key, sees it listed without secret, and revokes it: the next request with it is refused")
     func lifecycle() async throws {
-        try await TestGateway.withGateway { fixture in
+        // A hand-moved clock, so "when last used" has one right answer.
+        let clock = ManualClock(utc("2026-11-25T10:00:00Z"))
+        try await TestGateway.withGateway(clock: clock) { fixture in
             try await Application(router: fixture.router).test(.router) { client in
                 let admin = try await fixture.key("geschaeftsstelle", .admin)
                 let created = try await client.json(.post, "/v1/keys", key: admin, body: """
@@ -25,14 +27,26 @@ struct KeyTests {
                 #expect(key.hasPrefix(id + "_"))
                 #expect(created.body["scopes"] as? [String] == ["deliveries:read", "events:publish"])
 
+                func listed() async throws -> [String: Any] {
+                    let listed = try await client.json(.get, "/v1/keys?partner=stadt-essen", key: admin)
+                    let rows = try #require(listed.body["keys"] as? [[String: Any]])
+                    return try #require(rows.first { $0["id"] as? String == id })
+                }
+                #expect(try await listed()["lastUsedAt"] is NSNull, "never used yet")
+                clock.advance(by: 90)
                 let works = try await client.json(.get, "/v1/topics", key: key)
                 #expect(works.status == .ok)
-                let listed = try await client.json(.get, "/v1/keys?partner=stadt-essen", key: admin)
-                let rows = try #require(listed.body["keys"] as? [[String: Any]])
-                let row = try #require(rows.first { $0["id"] as? String == id })
+                let row = try await listed()
                 #expect(row["key"] == nil && row["hash"] == nil, "never the key, never its hash")
-                #expect(row["lastUsedAt"] is String, "the use just now is on record")
+                #expect(row["lastUsedAt"] as? String == "2026-11-25T10:01:30.000Z", "the use just now is on record")
                 #expect(row["expiresAt"] as? String == "2099-01-01T00:00:00.000Z")
+                // Accurate to the minute: a use 30 s later may or may not be written, one 2 minutes later is.
+                clock.advance(by: 30)
+                _ = try await client.json(.get, "/v1/topics", key: key)
+                #expect(["2026-11-25T10:01:30.000Z", "2026-11-25T10:02:00.000Z"].contains(try await listed()["lastUsedAt"] as? String))
+                clock.advance(by: 90)
+                _ = try await client.json(.get, "/v1/topics", key: key)
+                #expect(try await listed()["lastUsedAt"] as? String == "2026-11-25T10:03:30.000Z")
 
                 let revoked = try await client.json(.delete, "/v1/keys/\(id)", key: admin)
                 #expect(revoked.status == .ok && revoked.body["revokedAt"] is String)

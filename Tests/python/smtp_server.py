@@ -4,6 +4,8 @@ Prints "READY <port>" once it accepts connections, then serves until stdin close
 Every accepted message is parsed with Python's own MIME parser (email, policy=default) and written
 to DIR as <n>.json: envelope, decoded headers, text and HTML parts, the longest raw line.
 Recipients starting with "unknown" are refused with 550, with "later" with 451.
+Each message names its SMTP session ("session": 1, 2, ... in order of the connections that
+carried mail), so a test can tell one reused connection from one per message.
 """
 import argparse
 import json
@@ -35,7 +37,16 @@ class Handler:
         self.directory = directory
         self.discard = discard
         self.count = 0
+        self.sessions = 0
         self.lock = threading.Lock()
+
+    def session_number(self, session):
+        # aiosmtpd makes one Session per connection; numbered when it first carries mail.
+        with self.lock:
+            if not hasattr(session, "siko_number"):
+                self.sessions += 1
+                session.siko_number = self.sessions
+            return session.siko_number
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
@@ -79,6 +90,7 @@ class Handler:
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
             "defects": [str(d) for d in message.defects],
+            "session": self.session_number(session),
         }
         summary = {key: visible(value) for key, value in summary.items()}
         with self.lock:

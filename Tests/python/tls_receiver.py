@@ -1,6 +1,7 @@
-"""An https receiver for the pinning test: listens on one address, answers every POST with 204,
-closes the connection after each request (so every delivery makes a new connection), and prints
-one JSON line per request: the address it listened on, the SNI name, the Host header and the path."""
+"""An https receiver for the pinning tests (plain http without --cert): listens on one address,
+answers every POST with 204, closes the connection after each request (so every delivery makes a
+new connection), and prints one JSON line per request: the address it listened on, the SNI name,
+the Host header and the path."""
 import argparse
 import http.server
 import json
@@ -10,8 +11,8 @@ import sys
 parser = argparse.ArgumentParser()
 parser.add_argument("--bind", required=True)
 parser.add_argument("--port", type=int, required=True)
-parser.add_argument("--cert", required=True)
-parser.add_argument("--key", required=True)
+parser.add_argument("--cert")
+parser.add_argument("--key")
 arguments = parser.parse_args()
 
 seen_sni = {}
@@ -32,16 +33,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(arguments.cert, arguments.key)
-
-
 def remember_sni(connection, name, _context):
     connection.sni = name
 
 
-context.sni_callback = remember_sni
 server = http.server.HTTPServer((arguments.bind, arguments.port), Handler)
-server.socket = context.wrap_socket(server.socket, server_side=True)
+if arguments.cert:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(arguments.cert, arguments.key)
+    context.sni_callback = remember_sni
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("ready", server.server_address[1], flush=True)
 server.serve_forever()
