@@ -64,17 +64,23 @@ struct HostileReceiverTests {
     func trickle() async throws {
         try await Self.withLiveGateway(breakerThreshold: 1) { fixture, client in
             try await HostileReceiver.serve(.trickle) { url in
-                let started = ContinuousClock.now
                 let delivery = try await Self.publishOne(to: url, client: client, fixture: fixture)
+                // Waits generously (a loaded machine schedules late); the promise is checked on the
+                // attempt's own start and finish, as the gateway recorded them.
                 var seen = delivery
-                while ContinuousClock.now - started < Self.timeout * 2, seen.status != .failed {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline, seen.status != .failed {
                     try await Task.sleep(for: .milliseconds(50))
                     seen = try #require(try await fixture.store.delivery(id: delivery.id))
                 }
-                #expect(seen.status == .failed, "recorded within 2 × timeout")
+                #expect(seen.status == .failed)
                 #expect(seen.lastError == "timed out")
                 let attempts = try await fixture.store.attempts(deliveryID: delivery.id)
                 #expect(attempts.map(\.status) == [.failed])
+                if let attempt = attempts.first {
+                    let took = attempt.finishedAt.timeIntervalSince(attempt.startedAt)
+                    #expect(took <= 2 * Double(Self.timeout.components.seconds), "the attempt took \(took) s, more than 2 × timeout")
+                }
                 let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: [:], body: nil).body)
                 #expect(metrics.contains(#"siko_circuit_breakers{state="open"} 1"#), "the timeout counted toward the host's breaker (threshold 1)")
             }
