@@ -15,8 +15,11 @@ extension SQLiteStore {
         }
     }
 
+    private static let keyByHash = "SELECT \(KeyRecord.sql.selection) FROM \(KeyRecord.databaseTableName) WHERE \(Columns.hash.name) = ?"
+
     public func key(hash: String) async throws -> StoredKey? {
-        let key = try await pool.read { db in try KeyRecord.filter(Columns.hash == hash).fetchOne(db) }
+        // Every request asks this: one statement prepared once per connection, not a query built each time.
+        let key = try await pool.read { db in try KeyRecord.fetchOne(db.cachedStatement(sql: Self.keyByHash), arguments: [hash]) }
         return try key.map(opened)
     }
 
