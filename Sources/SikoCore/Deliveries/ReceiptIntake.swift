@@ -19,14 +19,13 @@ public struct ReceiptIntake: Sendable {
         case invalidToken
     }
 
-    /// Whether `given` is the report token of `deliveryID`.
-    public func verify(_ given: String, for deliveryID: String) -> Bool {
-        token.verify(given, for: deliveryID)
-    }
-
     /// Keeps the report and answers the delivery as it stands after it.
-    public func record(deliveryID: String, token given: String, report: SMSReceipt, answer: String?) async throws -> Delivery {
-        guard verify(given, for: deliveryID) else { throw Refusal.invalidToken }
+    /// The token is checked first, so a forger learns nothing from the other checks.
+    public func record(deliveryID: String, token given: String, status: Int?, answer: String?) async throws -> Delivery {
+        guard token.verify(given, for: deliveryID) else { throw Refusal.invalidToken }
+        guard let status, let report = SMSReceipt(rawValue: status) else {
+            throw ServiceError.invalid("status", "must be one of \(SMSReceipt.allCases.map { String($0.rawValue) }.joined(separator: ", "))")
+        }
         let detail = answer.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
         let receipt = Receipt(deliveryId: deliveryID, report: report, detail: detail, receivedAt: clock.now())
         guard let delivery = try await store.recordReceipt(receipt) else { throw ServiceError.notFound("delivery \(deliveryID)") }

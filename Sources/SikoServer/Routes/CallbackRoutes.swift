@@ -19,12 +19,10 @@ struct CallbackRoutes {
               deliveryID.utf8.count <= 64, token.utf8.count <= 64 else {
             throw Problem(status: .badRequest, type: "malformed-report", detail: "a report needs delivery and token")
         }
-        guard receipts.verify(token, for: deliveryID) else { throw Self.forged }
-        guard let code = parameters.get("status").flatMap({ Int($0) }), let kind = SMSReceipt(rawValue: code) else {
-            throw Problem.validation(.init(errors: [.init("status", "must be one of 1, 2, 4, 8, 16")]))
-        }
         do {
-            let delivery = try await receipts.record(deliveryID: deliveryID, token: token, report: kind, answer: parameters.get("answer"))
+            let delivery = try await receipts.record(
+                deliveryID: deliveryID, token: token, status: parameters.get("status").flatMap { Int($0) }, answer: parameters.get("answer")
+            )
             return try JSONBody.response(Status(status: delivery.status.rawValue))
         } catch ReceiptIntake.Refusal.invalidToken {
             throw Self.forged
