@@ -1,8 +1,9 @@
 import Foundation
 import SikoModel
 
-/// Who is acting: the partner behind an API key and what the key may do, the command line, or the
-/// gateway itself. Every service takes one, checks its scope and names it in the audit.
+/// Who is acting: the partner behind an API key and what the key may do, a person signed in to the
+/// console, the command line, or the gateway itself. Every service takes one, checks its scope and
+/// names it in the audit.
 public struct Identity: Sendable, Equatable {
     public var partner: String
     /// The key's visible prefix, safe to log; `cli` for the command line.
@@ -10,13 +11,20 @@ public struct Identity: Sendable, Equatable {
     public var scopes: Set<Scope>
     /// Set when the key's requests must carry a Standard Webhooks signature made with it.
     public var signingSecret: String?
+    /// The person acting, for a console session or a key bound to a user; nil for a system's key,
+    /// the command line and the gateway itself.
+    public var person: Person?
 
-    public init(partner: String, keyID: String, scopes: Set<Scope>, signingSecret: String? = nil) {
+    public init(partner: String, keyID: String, scopes: Set<Scope>, signingSecret: String? = nil, person: Person? = nil) {
         self.partner = partner
         self.keyID = keyID
         self.scopes = scopes
         self.signingSecret = signingSecret
+        self.person = person
     }
+
+    /// The partner whose people write bulletins; its events need four eyes.
+    public static let centralOffice = "geschaeftsstelle"
 
     /// The partner named for what the command line and the gateway's own upkeep do.
     public static let operatorPartner = "operator"
@@ -29,8 +37,16 @@ public struct Identity: Sendable, Equatable {
 
     public var isAdmin: Bool { scopes.contains(.admin) }
 
-    /// `admin` implies every scope.
-    public func has(_ scope: Scope) -> Bool { isAdmin || scopes.contains(scope) }
+    /// `admin` implies every scope but those that must be granted by name.
+    public func has(_ scope: Scope) -> Bool {
+        scopes.contains(scope) || (isAdmin && !Scope.explicitOnly.contains(scope))
+    }
+
+    /// What the audit names: the key, and the person when there is one (`siko_ab12 (anna.schmidt)`).
+    public var actor: String {
+        guard let person else { return keyID }
+        return "\(keyID) (\(person.login))"
+    }
 
     /// Throws unless this caller's key carries `scope`.
     public func require(_ scope: Scope) throws(ServiceError) {
@@ -45,6 +61,6 @@ public struct Identity: Sendable, Equatable {
 
     /// This caller's entry for an action, written by the store in the change's own transaction.
     public func auditRecord(_ action: AuditAction, object: String, detail: String? = nil, at date: Date) -> AuditRecord {
-        AuditRecord(at: date, partner: partner, actor: keyID, action: action, object: object, detail: detail)
+        AuditRecord(at: date, partner: partner, actor: actor, action: action, object: object, detail: detail)
     }
 }
