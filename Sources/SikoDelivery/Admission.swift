@@ -165,6 +165,18 @@ struct Admission: Sendable {
         return breaker.retryAt(now: now)
     }
 
+    /// Hosts whose breaker is open or probing, with the targets seen behind each.
+    func openBreakers(now: Date) -> [OpenBreaker] {
+        breakers.flatMap { channel, byHost in
+            byHost.compactMap { host, breaker -> OpenBreaker? in
+                guard breaker.isOpen else { return nil }
+                return OpenBreaker(
+                    channel: channel, host: host, retryAt: breaker.retryAt(now: now), targets: Array(targetsByHost[channel]?[host] ?? [])
+                )
+            }
+        }.sorted { ($0.channel.rawValue, $0.host) < ($1.channel.rawValue, $1.host) }
+    }
+
     /// How many breakers stand open and how many are probing, for the metrics.
     var breakerCounts: (open: Int, halfOpen: Int) {
         breakers.values.flatMap(\.values).reduce(into: (0, 0)) { counts, breaker in

@@ -63,6 +63,12 @@ public final class Dispatcher: Service {
         self.onSubscriptionDisabled = onSubscriptionDisabled
     }
 
+    /// Receiving hosts this process holds back now, for people watching the gateway.
+    public func openBreakers() -> [OpenBreaker] {
+        let now = clock.now()
+        return admission.withLock { $0.openBreakers(now: now) }
+    }
+
     /// Puts channels rebuilt from a reloaded `Channels/` in force for every send that starts from now on.
     public func replace(routes: [ChannelKind: ChannelRoute]) {
         self.routes.withLock { $0 = routes }

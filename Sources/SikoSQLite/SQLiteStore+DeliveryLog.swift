@@ -45,6 +45,17 @@ extension SQLiteStore {
         }
     }
 
+    public func deliveryTally(since date: Date, visibleTo partner: String?) async throws -> [DeliveryTally] {
+        try await pool.read { db in
+            var request = DeliveryRecord.select(D.channel, D.status, SQL("COUNT(*)")).filter(D.id >= Identifier.lowerBound("dlv", at: date))
+            if let partner { request = request.filter(D.partner == partner || D.publisher == partner) }
+            return try Row.fetchAll(db, request.group(D.channel, D.status)).compactMap { row in
+                guard let channel = ChannelKind(rawValue: row[0]), let status = DeliveryStatus(rawValue: row[1]) else { return nil }
+                return DeliveryTally(channel: channel, status: status, count: row[2])
+            }
+        }
+    }
+
     public func deliveries(eventID: String) async throws -> [Delivery] {
         try await pool.read { db in
             try DeliveryRecord.filter(D.eventId == eventID).order(D.id).fetchAll(db).map(\.delivery)

@@ -75,3 +75,17 @@ extension SQLiteStore {
         try await pool.read { db in try EventRecord.fetchOne(db, key: id)?.event }
     }
 }
+
+extension SQLiteStore {
+    public func recentEvents(visibleTo partner: String?, before: String?, limit: Int) async throws -> [Event] {
+        try await pool.read { db in
+            var request = EventRecord.all()
+            if let partner {
+                let received = DeliveryRecord.select(DeliveryRecord.Columns.eventId).filter(DeliveryRecord.Columns.partner == partner)
+                request = request.filter(Columns.publisher == partner || received.contains(Columns.id))
+            }
+            if let before { request = request.filter(Columns.id < before) }
+            return try request.order(Columns.id.desc).limit(max(1, min(limit, 1000))).fetchAll(db).map(\.event)
+        }
+    }
+}

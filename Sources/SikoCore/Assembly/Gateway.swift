@@ -27,6 +27,7 @@ public final class Gateway: Sendable {
     public let authority: KeyAuthority
     public let audit: AuditService
     public let operations: OperationsService
+    public let overview: OverviewService
     /// Signed requests seen, for the replay check of the API's front.
     public let replays: any ReplayMemory
 
@@ -101,6 +102,9 @@ public final class Gateway: Sendable {
         receipts = ReceiptIntake(store: store, token: receiptToken, clock: clock)
         audit = AuditService(log: store)
         operations = OperationsService(health: store, queue: store, metrics: QueueMetrics(factory: factory), clock: clock)
+        overview = OverviewService(
+            events: store, deliveries: store, subscriptions: store, breakers: { [dispatcher] in dispatcher.openBreakers() }, clock: clock
+        )
         replays = store
         self.store = store
     }

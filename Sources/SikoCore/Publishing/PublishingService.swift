@@ -82,6 +82,21 @@ public struct PublishingService: Sendable {
         return try await deliveries.deliveries(matching: query).map { Visibility.delivery($0, for: identity) }
     }
 
+    /// The newest events the caller may see (published by its partner or delivered to it), newest first.
+    public func recent(before: String? = nil, limit: Int = 50, by identity: Identity) async throws -> [Event] {
+        try identity.require(.deliveriesRead)
+        return try await events.recentEvents(visibleTo: identity.visibleTo, before: before, limit: limit)
+    }
+
+    /// An event's deliveries counted by partner, channel and state: all of them for the publisher,
+    /// a recipient's own for a recipient.
+    public func board(of id: String, by identity: Identity) async throws -> DeliveryBoard {
+        let event = try await visible(id: id, by: identity)
+        var all = try await deliveries.deliveries(eventID: event.id)
+        if !identity.owns(event.publisher) { all = all.filter { identity.owns($0.partner) } }
+        return DeliveryBoard(all)
+    }
+
     private func visible(id: String, by identity: Identity) async throws -> Event {
         try identity.require(.deliveriesRead)
         guard let event = try await events.event(id: id) else { throw ServiceError.notFound("event \(id)") }

@@ -7,6 +7,9 @@ public protocol DeliveryLog: Sendable {
     /// A page of deliveries, newest first (`query.limit` clamped to `DeliveryQuery.pageLimits`).
     func deliveries(matching query: DeliveryQuery) async throws -> [Delivery]
     func deliveryCounts(eventID: String) async throws -> [DeliveryStatus: Int]
+    /// Deliveries planned at or after `date`, counted by channel and state; `visibleTo` as in
+    /// `DeliveryQuery`.
+    func deliveryTally(since date: Date, visibleTo partner: String?) async throws -> [DeliveryTally]
     /// All of one event's deliveries, oldest first.
     func deliveries(eventID: String) async throws -> [Delivery]
     /// Deliveries planned on `channel` at or after `date` and not suppressed (to seed flood limits at start).
@@ -19,6 +22,19 @@ public protocol DeliveryLog: Sendable {
     /// `DeliveryQuery.retryLimits`) whose subscription is still active back to `pending`, due now;
     /// answers how many, and writes `audit(count)` with them when any were.
     func requeue(matching query: DeliveryQuery, at: Date, audit: @Sendable (Int) -> AuditRecord) async throws -> Int
+}
+
+/// How many deliveries of one channel are in one state.
+public struct DeliveryTally: Sendable, Equatable {
+    public var channel: ChannelKind
+    public var status: DeliveryStatus
+    public var count: Int
+
+    public init(channel: ChannelKind, status: DeliveryStatus, count: Int) {
+        self.channel = channel
+        self.status = status
+        self.count = count
+    }
 }
 
 /// Reports of the SMS gateway on record.

@@ -8,6 +8,9 @@ public protocol EventStore: Sendable {
     func event(id: String) async throws -> Event?
     /// Events published at or after `date`, oldest first (to seed the duplicate window at start).
     func events(publishedSince date: Date) async throws -> [Event]
+    /// The newest events first, before the event `before` when given: all of them when
+    /// `visibleTo` is nil, else those the partner published or has deliveries of.
+    func recentEvents(visibleTo partner: String?, before: String?, limit: Int) async throws -> [Event]
 }
 
 /// An event with its planned deliveries, to be stored as one.
