@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // The web console: server-rendered pages (German first) over the same services as the API.
         .target(name: "SikoConsole", dependencies: [
-            "SikoModel", "SikoCore",
+            "SikoModel", "SikoCore", "SikoServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "Mustache", package: "swift-mustache"),

@@ -80,7 +80,7 @@ public final class Gateway: Sendable {
         authority = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         keys = KeyService(store: store, partners: { engine.reference }, clock: clock)
         publishing = PublishingService(
-            engine: engine, events: store, deliveries: store, wake: dispatcher.wake, clock: clock,
+            engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, clock: clock,
             accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory)
         )
         explaining = ExplainService(engine: engine, clock: clock)

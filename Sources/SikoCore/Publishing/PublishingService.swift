@@ -10,6 +10,7 @@ public struct PublishingService: Sendable {
     let engine: RuleEngine
     let events: any EventStore
     let deliveries: any DeliveryLog
+    let audit: any AuditLog
     let planner: DeliveryPlanner
     let wake: WakeSignal
     let clock: any WallClock
@@ -17,12 +18,13 @@ public struct PublishingService: Sendable {
     let decisions: PolicyMetrics
 
     init(
-        engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
+        engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, audit: any AuditLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
         clock: any WallClock, accepted: Counter, decisions: PolicyMetrics
     ) {
         self.engine = engine
         self.events = events
         self.deliveries = deliveries
+        self.audit = audit
         self.planner = planner
         self.wake = wake
         self.clock = clock
@@ -80,6 +82,36 @@ public struct PublishingService: Sendable {
         query.eventId = event.id
         query.visibleTo = identity.visibleTo
         return try await deliveries.deliveries(matching: query).map { Visibility.delivery($0, for: identity) }
+    }
+
+    /// An event as a person reads it: VS-NfD content only to people cleared for it, over a channel
+    /// that may carry it; each such reading is in the audit trail.
+    public struct Reading: Sendable {
+        public enum Content: Sendable, Equatable {
+            case shown
+            case withheld(Withheld)
+        }
+
+        public enum Withheld: Sendable, Equatable {
+            case notCleared, insecureChannel
+        }
+
+        /// Title and metadata always; body and data only when `content` is `.shown`.
+        public var event: Event
+        public var content: Content
+    }
+
+    public func read(id: String, secureChannel: Bool, by identity: Identity) async throws -> Reading {
+        var event = try await visible(id: id, by: identity)
+        guard event.classification == .restricted else { return Reading(event: event, content: .shown) }
+        let withheld: Reading.Withheld? = if !secureChannel { .insecureChannel } else if identity.person.map(\.cleared) == false { .notCleared } else { nil }
+        if let withheld {
+            event.body = nil
+            event.data = nil
+            return Reading(event: event, content: .withheld(withheld))
+        }
+        try await audit.appendAudit([identity.auditRecord(.restrictedRead, object: event.id, at: clock.now())])
+        return Reading(event: event, content: .shown)
     }
 
     /// The newest events the caller may see (published by its partner or delivered to it), newest first.

@@ -38,6 +38,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case deliveryRetry = "delivery.retry"
     case deliveriesRetry = "deliveries.retry"
     case dataPurge = "data.purge"
+    /// A person read VS-NfD content in the console.
+    case restrictedRead = "event.read-restricted"
 }
 
 /// A record in its place in the chain: its number, and the hash that binds it to all before it.
