@@ -106,7 +106,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "siko", dependencies: [
-            "SikoServer", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
+            "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The allocator's own count of bytes in use, for the memory figures of `make bench`.

@@ -43,13 +43,16 @@ public enum GatewayApplication {
         return router
     }
 
-    /// `services` run beside the server and the dispatcher (the SIGHUP reloader).
+    /// `services` run beside the server and the dispatcher (the SIGHUP reloader); `pages` adds
+    /// routes beside the API's (the console).
     public static func make(
         gateway: Gateway, front: Front = .init(), host: String, port: Int, limits: ConnectionLimits = .standard, services: [any Service] = [],
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        pages: (Router<SikoRequestContext>) -> Void = { _ in }, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let router = router(for: gateway, front: front)
+        pages(router)
         var application = Application(
-            router: router(for: gateway, front: front),
+            router: router,
             server: .http1(limitedBy: limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "siko-gateway"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

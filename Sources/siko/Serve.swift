@@ -6,6 +6,7 @@ import SikoChannels
 import SikoConfig
 import SikoModel
 import SikoServer
+import SikoConsole
 import SikoCore
 import SikoSQLite
 
@@ -46,6 +47,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "A bearer token /metrics asks for (better: SIKO_METRICS_TOKEN, kept out of process lists); without one it is open.")
     var metricsToken: String?
+
+    @Option(help: "Where people reach the gateway (the console's links, Secure cookies, VS-NfD only over https or loopback); default: the email channel's publicURL.")
+    var publicURL: String?
+
+    @Option(help: "The feedback contact of the console's accessibility statement (an email address).")
+    var accessibilityContact = "barrierefreiheit@siko-ruhr.example"
 
     @Option(help: "Live subscriptions one partner may have; creating one more answers 422.")
     var maxSubscriptions = Gateway.defaultMaxSubscriptions
@@ -121,9 +128,14 @@ struct Serve: AsyncParsableCommand {
         let purger = RetentionService(
             retention: gateway.retention(age: DurationText.parse(retention) ?? Retention.defaultAge), logger: logger
         )
+        let console = try Console(
+            gateway: gateway,
+            settings: .init(publicURL: publicURL ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact),
+            resources: try await ConsoleResources()
+        )
         let application = GatewayApplication.make(
             gateway: gateway, front: .init(rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil, access: access),
-            host: host, port: port, limits: connections.limits, services: [reloader, purger]
+            host: host, port: port, limits: connections.limits, services: [reloader, purger], pages: console.register(on:)
         ) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }

@@ -38,7 +38,7 @@ struct DeliveryPages: Sendable {
             "deliveries": deliveries.map { views.delivery($0, back: back) },
             "statusOptions": views.options(DeliveryStatus.allCases, selected: status, label: views.status),
             "channelOptions": views.options(ChannelKind.allCases, selected: channel, label: views.channel),
-            "next": next as Any,
+            "next": section(next),
         ]
         let notice = query.get("erneut") != nil ? views.t("retried") : nil
         return console.renderer.render(.init(template: "deliveries", title: views.t("deliveries_title"), data: data, notice: notice, section: "deliveries"), context: context)

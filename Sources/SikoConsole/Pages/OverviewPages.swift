@@ -56,7 +56,7 @@ struct OverviewPages: Sendable {
         let page = 50
         let events = try await console.gateway.publishing.recent(before: before, limit: page, by: identity)
         let views = console.views(context)
-        let data: [String: Any] = ["events": events.map(views.event), "next": events.count == page ? events.last?.id as Any : nil as String? as Any]
+        let data: [String: Any] = ["events": events.map(views.event), "next": section(events.count == page ? events.last?.id : nil)]
         return console.renderer.render(.init(template: "events", title: views.t("events_title"), data: data, section: "events"), context: context)
     }
 
@@ -82,7 +82,7 @@ struct OverviewPages: Sendable {
             row["attempts"] = attempts.map { attempt in
                 [
                     "at": views.times.text(attempt.finishedAt, context.language), "atMachine": views.times.machine(attempt.finishedAt),
-                    "outcome": views.status(attempt.status), "error": attempt.error as Any,
+                    "outcome": views.status(attempt.status), "error": section(attempt.error),
                 ] as [String: Any]
             }
             detail.append(row)

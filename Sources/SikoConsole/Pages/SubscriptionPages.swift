@@ -42,7 +42,7 @@ struct SubscriptionPages: Sendable {
                 "minUrgency": views.urgency(subscription.minUrgency), "channel": views.channel(subscription.channel),
                 "target": subscription.target, "partner": views.partnerName(subscription.partner),
                 "state": views.t(subscription.enabled ? "status_active" : "status_disabled"), "enabled": subscription.enabled,
-                "disabledReason": subscription.disabledReason as Any,
+                "disabledReason": section(subscription.disabledReason),
             ]
         }
         let notice = request.uri.queryParameters.get("geloescht") != nil ? views.t("deleted") : nil
@@ -108,7 +108,7 @@ struct SubscriptionPages: Sendable {
         if notice == nil, request.uri.queryParameters.get("gespeichert") != nil { notice = views.t("saved") }
         if notice == nil, request.uri.queryParameters.get("angelegt") != nil { notice = views.t("saved") }
         let data: [String: Any] = [
-            "existing": subscription.map { ["id": $0.id, "enabled": submitted?.enabled ?? $0.enabled] } as Any,
+            "existing": section(subscription.map { ["id": $0.id, "enabled": submitted?.enabled ?? $0.enabled] }),
             "action": subscription.map { "/abonnements/\($0.id)" } ?? "/abonnements/neu",
             "name": submitted?.name ?? subscription?.name ?? "",
             "target": submitted?.target ?? subscription?.target ?? "",
@@ -119,8 +119,8 @@ struct SubscriptionPages: Sendable {
             "urgencies": views.options(Urgency.allCases, selected: Urgency(rawValue: urgency), label: views.urgency),
             "channels": views.options(console.gateway.configuredChannels.sorted { $0.rawValue < $1.rawValue }, selected: channel.flatMap(ChannelKind.init), label: views.channel),
             "languages": [["value": "de", "label": "Deutsch", "selected": language == "de"], ["value": "en", "label": "English", "selected": language == "en"]],
-            "errors": fieldErrors.byField, "areaError": fieldErrors.byField["areas"] as Any, "hasErrors": !fieldErrors.byField.isEmpty,
-            "secret": secret as Any, "canManage": identity.has(.subscriptionsManage),
+            "errors": fieldErrors.byField, "areaError": section(fieldErrors.byField["areas"]), "hasErrors": !fieldErrors.byField.isEmpty,
+            "secret": section(secret), "canManage": identity.has(.subscriptionsManage),
         ]
         let title = subscription?.name ?? views.t("new_subscription")
         return console.renderer.render(

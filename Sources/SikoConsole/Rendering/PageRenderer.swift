@@ -32,10 +32,10 @@ struct PageRenderer: Sendable {
             "t": ConsoleText.table(language),
             "title": page.title,
             "page": page.data,
-            "notice": page.notice as Any,
-            "alert": page.alert as Any,
+            "notice": section(page.notice),
+            "alert": section(page.alert),
             "csrf": context.csrfToken ?? "",
-            "person": context.identity?.person.map { ["name": $0.name, "login": $0.login] } as Any,
+            "person": section(context.identity?.person.map { ["name": $0.name, "login": $0.login] }),
             "nav": Navigation.items(for: context.identity, current: page.section, language: language),
             "otherLanguage": language == .de ? "en" : "de",
         ]

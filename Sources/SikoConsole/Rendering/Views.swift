@@ -34,7 +34,7 @@ struct Views {
             "id": event.id, "title": event.title, "publisher": partnerName(event.publisher), "topic": topicName(event.topic),
             "urgency": urgency(event.urgency), "urgencyKey": event.urgency.rawValue, "areas": areaNames(event.areas),
             "publishedAt": times.text(event.publishedAt, language), "publishedAtMachine": times.machine(event.publishedAt),
-            "expiresAt": event.expiresAt.map { times.text($0, language) } as Any,
+            "expiresAt": section(event.expiresAt.map { times.text($0, language) }),
             "classification": t("classification_" + event.classification.rawValue),
             "restricted": event.classification == .restricted, "exercise": event.exercise,
         ]
@@ -73,3 +73,7 @@ struct Views {
         values.map { ["value": $0.rawValue, "label": label($0), "selected": $0.rawValue == selected?.rawValue] }
     }
 }
+
+/// A value for a template section: mustache treats `false` as absent, but would treat a nil
+/// wrapped in `Any` as present.
+func section<T>(_ value: T?) -> Any { value.map { $0 as Any } ?? false }
