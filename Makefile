@@ -7,7 +7,7 @@ PORT         ?= 8080
 VENV         := .venv
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
 # Real parts the tests and benchmarks run against; never needed to serve.
-TEST_PACKAGES := kannel kannel-extras openssl strace iproute2 util-linux curl jq
+TEST_PACKAGES := kannel kannel-extras openssl strace iproute2 util-linux curl jq chromium chromium-driver
 BENCH_TOOLS  := wrk
 
 .PHONY: deps packages build run test bench check clean
@@ -44,12 +44,14 @@ $(VENV)/ready: Tests/python/requirements.txt
 	touch $@
 
 ## Every test: Swift Testing suites against real parts (aiosmtpd, Kannel), with webhook
-## signatures also checked by PyPI standardwebhooks; then schemathesis holds the live gateway
-## to docs/openapi.yaml, in a network namespace of its own.
+## signatures also checked by PyPI standardwebhooks; then the console in a headless Chromium
+## (selenium, axe-core); then schemathesis holds the live gateway to docs/openapi.yaml, in a
+## network namespace of its own.
 test: deps $(VENV)/ready
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 	$(SWIFT) build --build-tests
 	SIKO_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/console
 	SCHEMATHESIS=$(CURDIR)/$(VENV)/bin/schemathesis Tests/schemathesis/run.sh
 
 ## Benchmarks on a release build; numbers go to docs/benchmarks.md.

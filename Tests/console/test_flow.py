@@ -1,0 +1,112 @@
+"""The whole way of a bulletin through the console, as its people click it."""
+import json
+import time
+import urllib.request
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from conftest import event_id_in
+
+
+def subscribe_bochum_webhook(console, receiver):
+    """Jens Koch (Stadt Bochum) subscribes his Lagedienst's system to Bochum by webhook."""
+    console.sign_in("jens.koch")
+    console.wait().until(lambda d: "Übersicht" in console.heading())
+    console.open("/abonnements/neu")
+    console.field("Name").send_keys("Lagedienst Bochum")
+    console.field("Bochum").click()
+    Select(console.field("Kanal")).select_by_visible_text("Webhook")
+    console.field("Ziel").send_keys(receiver.url)
+    console.click("Anlegen")
+    console.wait().until(lambda d: "Lagedienst Bochum" in console.heading())
+    assert "Signaturgeheimnis" in console.text()
+    console.sign_out()
+
+
+def test_bulletin_from_draft_to_delivered(console, receiver, gateway):
+    subscribe_bochum_webhook(console, receiver)
+
+    # Erika writes the bulletin, looks at who would get it, and submits it.
+    console.sign_in("erika.mustermann")
+    console.open("/bulletins/neu")
+    assert console.heading() == "Bulletin schreiben"
+    console.field("Titel").send_keys("Großkontrolle an der Herner Straße")
+    console.field("Text").send_keys("Ab 22 Uhr gemeinsame Kontrolle von Polizei, Zoll und Ordnungsamt. Bitte Kräfte bereithalten.")
+    Select(console.field("Thema")).select_by_value("razzia")
+    Select(console.field("Dringlichkeit")).select_by_value("high")
+    console.field("Bochum").click()
+    Select(console.field("Einstufung")).select_by_value("public")
+    console.click("Vorschau")
+    console.wait().until(EC.presence_of_element_located((By.ID, "vorschau")))
+    preview = console.driver.find_element(By.ID, "vorschau").text
+    assert "Stadt Bochum" in preview and "Webhook" in preview
+    assert "Großkontrolle an der Herner Straße" in preview  # the email's subject
+    console.screenshot("bulletin-vorschau")
+    # The form kept what was typed.
+    assert console.field("Titel").get_attribute("value") == "Großkontrolle an der Herner Straße"
+    console.click("Zur Freigabe einreichen")
+    console.wait().until(lambda d: "/bulletins/blt_" in d.current_url)
+    bulletin_url = console.driver.current_url
+    bulletin_id = bulletin_url.rsplit("/", 1)[1]
+    assert "zur Freigabe eingereicht" in console.text().lower() or "Zur Freigabe eingereicht" in console.text()
+
+    # The same person may not approve it: the button is not offered, and forcing it is refused.
+    console.open("/freigaben")
+    card = console.driver.find_element(By.ID, bulletin_id)
+    assert not card.find_elements(By.XPATH, ".//button[normalize-space()='Freigeben']")
+    assert "andere Person" in card.text
+    token = console.driver.find_element(By.NAME, "_csrf").get_attribute("value")
+    session = console.cookie("SIKO_SESSION")["value"]
+    request = urllib.request.Request(
+        gateway.base + f"/freigaben/{bulletin_id}/freigeben", data=f"_csrf={token}&version=1".encode(), method="POST",
+        headers={"Cookie": f"SIKO_SESSION={session}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        urllib.request.urlopen(request)
+        raise AssertionError("the author approved their own bulletin")
+    except urllib.error.HTTPError as refusal:
+        assert refusal.code == 403
+        assert "Vier-Augen" in refusal.read().decode()
+    console.sign_out()
+
+    # Max approves it; it is published and sent.
+    console.sign_in("max.bauer")
+    console.open("/freigaben")
+    card = console.driver.find_element(By.ID, bulletin_id)
+    assert "Erika Mustermann" in card.text
+    assert "Stadt Bochum" in card.text  # the audience as it is now
+    console.screenshot("freigaben")
+    card.find_element(By.XPATH, ".//button[normalize-space()='Freigeben']").click()
+    console.wait().until(lambda d: event_id_in(d.current_url) is not None)
+    event_id = event_id_in(console.driver.current_url)
+
+    body = receiver.wait_for(lambda b: b.get("id") == event_id or b.get("event", {}).get("id") == event_id)
+    assert "Großkontrolle" in json.dumps(body, ensure_ascii=False)
+
+    # The board on the event page reaches "zugestellt" without a reload.
+    console.driver.execute_script("window.sikoNoReload = true;")
+    cell = 'tr[data-row="stadt-bochum/webhook"] td[data-status="delivered"]'
+    console.wait(30).until(lambda d: d.find_element(By.CSS_SELECTOR, cell).text == "1")
+    assert console.driver.execute_script("return window.sikoNoReload === true;")
+    assert "zugestellt" in console.text()
+    console.screenshot("meldung")
+
+
+def test_viewer_cannot_see_another_partners_event(console, gateway, receiver):
+    # An event of Stadt Bochum's own, not delivered to Essen.
+    key = gateway.cli("keys", "create", "--partner", "stadt-bochum", "--scope", "events:publish").strip().splitlines()[-1].strip()
+    request = urllib.request.Request(
+        gateway.base + "/v1/events", method="POST",
+        data=json.dumps({"topic": "razzia", "urgency": "low", "areas": ["bochum"], "title": "Interne Lage Bochum"}).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    event_id = json.loads(urllib.request.urlopen(request).read())["id"]
+
+    console.sign_in("lena.wolf")
+    console.open("/meldungen")
+    assert "Interne Lage Bochum" not in console.text()
+    console.open(f"/meldungen/{event_id}")
+    assert "Interne Lage Bochum" not in console.text()
+    assert "nicht sichtbar" in console.text() or "gibt es nicht" in console.text()
