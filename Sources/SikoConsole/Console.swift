@@ -9,7 +9,7 @@ import SikoServer
 
 /// The web console: server-rendered pages under the public URL, German first, over the same
 /// services as the API. `register(on:)` adds its routes beside the API's.
-public struct Console: Sendable {
+public struct Console: PageRoutes {
     public struct Settings: Sendable {
         /// Where people reach the gateway; decides the `Secure` cookie flag and where VS-NfD is shown.
         public var publicURL: String

@@ -5,6 +5,11 @@ import SikoCore
 import Logging
 import ServiceLifecycle
 
+/// Routes served beside the API, on the same server (the console's pages).
+public protocol PageRoutes: Sendable {
+    func register(on router: Router<SikoRequestContext>)
+}
+
 /// The HTTP application: routes, middleware, and the dispatcher as a service beside the server.
 public enum GatewayApplication {
     /// What the HTTP front guards besides the services: the API rate limit per key, unknown keys
@@ -47,10 +52,10 @@ public enum GatewayApplication {
     /// routes beside the API's (the console).
     public static func make(
         gateway: Gateway, front: Front = .init(), host: String, port: Int, limits: ConnectionLimits = .standard, services: [any Service] = [],
-        pages: (Router<SikoRequestContext>) -> Void = { _ in }, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        pages: (any PageRoutes)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = router(for: gateway, front: front)
-        pages(router)
+        pages?.register(on: router)
         var application = Application(
             router: router,
             server: .http1(limitedBy: limits),

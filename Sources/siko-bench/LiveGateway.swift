@@ -37,7 +37,7 @@ struct LiveGateway {
             rules: try RulesLoader(directory: rules).load(), channelSettings: channels, store: store, sealer: sealer, logger: logger
         )
         let port = Mutex<Int?>(nil)
-        let application = GatewayApplication.make(gateway: gateway, host: "127.0.0.1", port: 0) { bound in port.withLock { $0 = bound } }
+        let application = GatewayApplication.make(gateway: gateway, host: "127.0.0.1", port: 0, onServerRunning: { bound in port.withLock { $0 = bound } })
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)

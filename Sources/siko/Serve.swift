@@ -130,12 +130,12 @@ struct Serve: AsyncParsableCommand {
         )
         let console = try Console(
             gateway: gateway,
-            settings: .init(publicURL: publicURL ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact),
+            settings: .init(publicURL: publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact),
             resources: try await ConsoleResources()
         )
         let application = GatewayApplication.make(
             gateway: gateway, front: .init(rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil, access: access),
-            host: host, port: port, limits: connections.limits, services: [reloader, purger], pages: console.register(on:)
+            host: host, port: port, limits: connections.limits, services: [reloader, purger], pages: console
         ) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }

@@ -40,7 +40,7 @@ struct ChannelOptionsConfigTests {
         ]).load()
         let email = try #require(channels.email?.options)
         #expect(email.ratePerSecond == 2.5 && email.startTLS == .off && email.user == "relay" && email.password == "geheim")
-        #expect(email.links.event("evt_1") == "https://siko.example/v1/events/evt_1")
+        #expect(email.links.event("evt_1") == "https://siko.example/meldungen/evt_1")
         let sms = try #require(channels.sms?.options)
         #expect(sms.ratePerSecond == nil, "0 is no limit")
         #expect(sms.user == "kannel" && sms.links == email.links)

@@ -69,7 +69,7 @@ struct EmailTests {
             #expect(message["deliveryId"] as? String == job.delivery.id)
             #expect(message["messageId"] as? String == "<\(job.delivery.id)@siko-ruhr.example>")
             #expect(message["contentType"] as? String == "multipart/alternative")
-            #expect((message["text"] as? String)?.contains("https://siko.example/v1/events/\(job.event.id)") == true)
+            #expect((message["text"] as? String)?.contains("https://siko.example/meldungen/\(job.event.id)") == true)
         }
     }
 
@@ -114,7 +114,7 @@ struct EmailTests {
             let text = try #require(message["text"] as? String)
             let html = try #require(message["html"] as? String)
             #expect(subject == "[HOCH] Neue Meldung – VS-NfD – bitte im Portal abrufen")
-            #expect(text.contains("https://siko.example/v1/events/\(job.event.id)"))
+            #expect(text.contains("https://siko.example/meldungen/\(job.event.id)"))
             for secret in ["Großkontrolle", "Altendorfer", "Gaststätten", "Aktenzeichen", "Zoll"] {
                 #expect(!subject.contains(secret) && !text.contains(secret) && !html.contains(secret), "\(secret) must not leak")
             }

@@ -53,7 +53,7 @@ struct SMSTests {
             let report = await channel.send(job)
             try await channel.shutdown()
             #expect(report.outcome == .sent)
-            let expected = "HOCH: Razzia / Großkontrolle Essen: Großkontrolle Altendorfer Straße: Übung in Mülheim (Stadt Essen, 25.11.2026, 03:00 Uhr) https://siko.example/v1/events/\(job.event.id)"
+            let expected = "HOCH: Razzia / Großkontrolle Essen: Großkontrolle Altendorfer Straße: Übung in Mülheim (Stadt Essen, 25.11.2026, 03:00 Uhr) https://siko.example/meldungen/\(job.event.id)"
             #expect(SMSText.encoding(of: expected) == .gsm7 && SMSText.segments(of: expected) == 2)
             let text = try #require(try await kannel.texts(expectedParts: 2).first)
             #expect(text == expected)
@@ -95,7 +95,7 @@ struct SMSTests {
             let job = job(title: "Lagebild Essen", body: String(repeating: "Kontrolle von Gaststätten und Shisha-Bars im Stadtgebiet. ", count: 20))
             let text = channel.message(for: job).text
             #expect(SMSText.segments(of: text) == 3)
-            #expect(text.hasSuffix("... https://siko.example/v1/events/\(job.event.id)"))
+            #expect(text.hasSuffix("... https://siko.example/meldungen/\(job.event.id)"))
             #expect(await channel.send(job).outcome == .sent)
             try await channel.shutdown()
             let texts = try await kannel.texts(expectedParts: 3)
@@ -111,7 +111,7 @@ struct SMSTests {
             _ = await channel.send(job(title: "Zugriff Objekt Altendorfer Straße", body: "Aktenzeichen 4711", classification: .restricted))
             try await channel.shutdown()
             let text = try #require(try await kannel.texts(expectedParts: 1).first)
-            #expect(text.hasPrefix("HOCH: Neue Meldung - VS-NfD - bitte im Portal abrufen: https://siko.example/v1/events/"))
+            #expect(text.hasPrefix("HOCH: Neue Meldung - VS-NfD - bitte im Portal abrufen: https://siko.example/meldungen/"))
             #expect(!text.contains("Altendorfer") && !text.contains("4711"))
         }
     }

@@ -6,7 +6,7 @@ struct LinksTests {
     @Test("a trailing slash on the public URL makes no double slash", arguments: ["https://siko.example", "https://siko.example/", "https://siko.example//"])
     func trailingSlash(_ publicURL: String) {
         let links = Links(publicURL: publicURL)
-        #expect(links.event("evt_1") == "https://siko.example/v1/events/evt_1")
+        #expect(links.event("evt_1") == "https://siko.example/meldungen/evt_1")
         #expect(links.subscription("sub_1") == "https://siko.example/v1/subscriptions/sub_1")
     }
 

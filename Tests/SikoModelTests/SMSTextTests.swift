@@ -60,7 +60,7 @@ struct SMSTextTests {
 
     @Test("cutting keeps within the segments, ends in the ellipsis and the link", arguments: [1, 2, 3])
     func cut(_ maxSegments: Int) {
-        let link = "https://siko.example/v1/events/evt_01m886y64wwqqkv7afzhqk0gq4"
+        let link = "https://siko.example/meldungen/evt_01m886y64wwqqkv7afzhqk0gq4"
         let text = String(repeating: "Großkontrolle Altendorfer Straße, Gaststätten und Shisha-Bars. ", count: 20)
         let cut = SMSText.fit(text, maxSegments: maxSegments, link: link)
         #expect(SMSText.segments(of: cut) == maxSegments)

@@ -5,7 +5,8 @@ import Foundation
 public struct Links: Sendable, Equatable {
     /// Used when a channel file names no `publicURL`.
     public static let defaultPublicURL = "http://127.0.0.1:8080"
-    public static let eventsPath = "/v1/events"
+    /// An event's page in the console, where a person follows its deliveries (signing in first).
+    public static let eventPagesPath = "/meldungen"
     public static let subscriptionsPath = "/v1/subscriptions"
     public static let smsReportsPath = "/v1/callbacks/sms"
 
@@ -16,7 +17,7 @@ public struct Links: Sendable, Equatable {
         base = publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
     }
 
-    public func event(_ id: String) -> String { base + Self.eventsPath + "/" + id }
+    public func event(_ id: String) -> String { base + Self.eventPagesPath + "/" + id }
 
     public func subscription(_ id: String) -> String { base + Self.subscriptionsPath + "/" + id }
 
