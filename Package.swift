@@ -140,6 +140,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "SikoConsoleTests", dependencies: [
+            "SikoConsole", "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoTestSupport", "SikoTestGateway",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "SikoEndToEndTests", dependencies: [
             "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoChannels", "SikoDelivery", "SikoTestSupport", "SikoTestGateway",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
