@@ -33,4 +33,13 @@ extension SQLiteStore {
             return try request.fetchAll(db).map(\.entry)
         }
     }
+
+    public func auditEntries(before sequence: Int64?, limit: Int, partner: String?) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            var request = AuditEntryRecord.order(Columns.sequence.desc).limit(limit)
+            if let sequence { request = request.filter(Columns.sequence < sequence) }
+            if let partner { request = request.filter(Columns.partner == partner) }
+            return try request.fetchAll(db).map(\.entry)
+        }
+    }
 }

@@ -67,6 +67,17 @@ struct AuditContractTests {
         }
     }
 
+    @Test("the newest entries come newest first, a page before a sequence, one partner's alone", arguments: StoreEngine.allCases)
+    func newestFirst(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            try await store.appendAudit((1...6).map { record(.keyCreate, "siko_\($0)", partner: $0.isMultiple(of: 2) ? "stadt-essen" : "stadt-bochum", at: t0.plus(Double($0))) })
+            #expect(try await store.auditEntries(before: nil, limit: 3, partner: nil).map(\.record.object) == ["siko_6", "siko_5", "siko_4"])
+            #expect(try await store.auditEntries(before: 4, limit: 10, partner: nil).map(\.record.object) == ["siko_3", "siko_2", "siko_1"])
+            #expect(try await store.auditEntries(before: nil, limit: 10, partner: "stadt-essen").map(\.record.object) == ["siko_6", "siko_4", "siko_2"])
+        }
+    }
+
     @Test("an entry edited behind the store's back breaks the chain at that entry", arguments: StoreEngine.allCases)
     func tampering(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in

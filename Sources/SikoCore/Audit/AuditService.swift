@@ -21,6 +21,12 @@ public struct AuditService: Sendable {
         return try await log.auditEntries(after: sequence, limit: limit, partner: partner)
     }
 
+    /// The newest entries first, for people reading the trail; `partner` limits it as above.
+    public func latest(before sequence: Int64?, limit: Int, partner: String?, by identity: Identity) async throws -> [AuditEntry] {
+        try identity.require(.admin)
+        return try await log.auditEntries(before: sequence, limit: min(max(limit, 1), Self.pageLimits.upperBound), partner: partner)
+    }
+
     /// What recomputing the chain found: intact up to `head` after `checked` entries, or where it breaks.
     public struct Verification: Sendable {
         public var checked: Int
