@@ -55,6 +55,7 @@ public struct Console: PageRoutes {
         OverviewPages(console: self).register(on: console)
         DeliveryPages(console: self).register(on: console)
         SubscriptionPages(console: self).register(on: console)
+        AuditPage(console: self).register(on: console)
     }
 }
 

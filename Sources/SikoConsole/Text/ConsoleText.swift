@@ -11,6 +11,16 @@ enum ConsoleText {
         (language == .en ? en[key] : nil) ?? de[key] ?? key
     }
 
+    /// A text with its `%@` places filled in order.
+    static func fill(_ text: String, _ values: String...) -> String {
+        var result = text
+        for value in values {
+            guard let range = result.range(of: "%@") else { break }
+            result.replaceSubrange(range, with: value)
+        }
+        return result
+    }
+
     /// Delivery states as the contract names them.
     static func status(_ status: DeliveryStatus, _ language: Language) -> String {
         text("status_" + status.rawValue, language)
@@ -135,6 +145,26 @@ enum ConsoleText {
         "channel_email": "E-Mail",
         "channel_sms": "SMS",
         "channel_webhook": "Webhook",
+        "audit_verify": "Kette prüfen",
+        "audit_intact": "Die Kette ist unversehrt: %@ Einträge geprüft.",
+        "audit_broken": "Die Kette ist bei Eintrag %@ gebrochen: %@",
+        "audit_sequence": "Nr.",
+        "audit_time": "Zeit",
+        "audit_actor": "Handelnd",
+        "audit_action": "Aktion",
+        "audit_object": "Objekt",
+        "audit_detail": "Einzelheiten",
+        "action_key.create": "API-Schlüssel ausgestellt",
+        "action_key.revoke": "API-Schlüssel widerrufen",
+        "action_subscription.create": "Abonnement angelegt",
+        "action_subscription.update": "Abonnement geändert",
+        "action_subscription.delete": "Abonnement gelöscht",
+        "action_subscription.disable": "Abonnement deaktiviert",
+        "action_event.publish": "Meldung veröffentlicht",
+        "action_delivery.retry": "Zustellung erneut gesendet",
+        "action_deliveries.retry": "Zustellungen erneut gesendet",
+        "action_data.purge": "Daten gelöscht (Aufbewahrungsfrist)",
+        "action_event.read-restricted": "VS-NfD-Inhalt gelesen",
         "yes": "ja",
         "no": "nein",
     ]
@@ -254,6 +284,26 @@ enum ConsoleText {
         "classification_public": "open",
         "classification_restricted": "VS-NfD (restricted)",
         "channel_email": "Email",
+        "audit_verify": "Verify the chain",
+        "audit_intact": "The chain is intact: %@ entries checked.",
+        "audit_broken": "The chain breaks at entry %@: %@",
+        "audit_sequence": "No.",
+        "audit_time": "Time",
+        "audit_actor": "Actor",
+        "audit_action": "Action",
+        "audit_object": "Object",
+        "audit_detail": "Detail",
+        "action_key.create": "API key issued",
+        "action_key.revoke": "API key revoked",
+        "action_subscription.create": "Subscription created",
+        "action_subscription.update": "Subscription changed",
+        "action_subscription.delete": "Subscription deleted",
+        "action_subscription.disable": "Subscription disabled",
+        "action_event.publish": "Event published",
+        "action_delivery.retry": "Delivery sent again",
+        "action_deliveries.retry": "Deliveries sent again",
+        "action_data.purge": "Data purged (retention)",
+        "action_event.read-restricted": "VS-NfD content read",
         "yes": "yes",
         "no": "no",
     ]
