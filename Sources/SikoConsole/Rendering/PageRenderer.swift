@@ -80,6 +80,22 @@ struct TimeText: Sendable {
         return date.formatted(style)
     }
 
+    /// A `datetime-local` field's value (Europe/Berlin), and back.
+    static func local(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    static func parseLocal(_ text: String) -> Date? {
+        let numbers = text.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
+        guard numbers.count >= 5 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4]))
+    }
+
     /// `datetime` attribute of a `<time>` element.
     func machine(_ date: Date?) -> String {
         guard let date else { return "" }

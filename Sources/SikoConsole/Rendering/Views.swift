@@ -26,6 +26,7 @@ struct Views {
     }
 
     func urgency(_ urgency: Urgency) -> String { t("urgency_" + urgency.rawValue) }
+    func rule(_ rule: PolicyRule) -> String { t("rule_" + rule.rawValue) }
     func channel(_ channel: ChannelKind) -> String { t("channel_" + channel.rawValue) }
     func status(_ status: DeliveryStatus) -> String { ConsoleText.status(status, language) }
 
