@@ -24,7 +24,7 @@ extension SQLiteStore {
     }
 
     /// The key with its signing secret unsealed (views never show it).
-    private func opened(_ record: KeyRecord) throws -> StoredKey {
+    func opened(_ record: KeyRecord) throws -> StoredKey {
         var key = record.key
         key.signingSecret = try key.signingSecret.map(sealer.unseal)
         return key

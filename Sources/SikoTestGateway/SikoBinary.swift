@@ -25,8 +25,8 @@ public enum SikoBinary {
     /// Runs a command to its end, in the repository (so `Rules/` and `Channels/` are the shipped ones).
     public static func run(_ arguments: String...) throws -> Run { try run(arguments) }
 
-    /// `environment` is added to this process's own (SIKO_SECRET_KEY, say).
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// `environment` is added to this process's own (SIKO_SECRET_KEY, say); `input`, when given, is its stdin.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,7 +35,13 @@ public enum SikoBinary {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

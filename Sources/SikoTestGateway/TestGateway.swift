@@ -30,6 +30,8 @@ public struct TestGateway: Sendable {
         clock: any WallClock = SystemClock(),
         allowPrivateTargets: [CIDR] = [CIDR("127.0.0.0/8")!],
         channels fromFile: ChannelsConfiguration? = nil,
+        signInPolicy: SignInPolicy = .init(),
+        passwords: PasswordHasher = .testing,
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
         let folder = try TemporaryDirectory()
@@ -49,7 +51,7 @@ public struct TestGateway: Sendable {
         let gateway = try await Gateway(
             rules: RuleSet(reference: Repository.reference(contacts: partnerContacts), policies: policies), channelSettings: channels, store: store,
             sealer: sealer, templates: Repository.channels + "/templates", clock: clock, logger: logger,
-            dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
+            dispatcherConfiguration: .init(idlePoll: .milliseconds(200)), signInPolicy: signInPolicy, passwords: passwords
         )
         let fixture = TestGateway(folder: folder, store: store, gateway: gateway, front: .init(rateLimit: rateLimit, access: access))
         do {
@@ -64,6 +66,17 @@ public struct TestGateway: Sendable {
 
     public func key(_ partner: String, _ scopes: Scope...) async throws -> String {
         try await gateway.keys.issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue)).key
+    }
+
+    /// A user made by the operator, with a password long enough for the rules.
+    @discardableResult
+    public func user(
+        _ login: String, of partner: String, _ roles: Role..., cleared: Bool = false, password: String = "richtig-langes-passwort"
+    ) async throws -> User {
+        try await gateway.users.create(
+            UserService.Submission(partner: partner, login: login, name: "Person \(login)", roles: roles.map(\.rawValue), cleared: cleared, password: password),
+            by: .operator
+        )
     }
 
     public var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway, front: front) }

@@ -14,8 +14,11 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var config: ConfigOptions
 
-        @Option(help: "The partner the key belongs to (Rules/partners.yaml).")
-        var partner: String
+        @Option(help: "The partner the key belongs to (Rules/partners.yaml); with --user, the user's own.")
+        var partner: String?
+
+        @Option(help: "The person the key belongs to (a login): it acts as them, with at most what their roles allow, and stops when they are disabled.")
+        var user: String?
 
         @Option(help: "A scope: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")). Repeat for several.")
         var scope: [String]
@@ -31,6 +34,7 @@ struct Keys: AsyncParsableCommand {
                 throw ValidationError("unknown scope '\(value)'; one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if scope.isEmpty { throw ValidationError("name at least one --scope") }
+            if partner == nil && user == nil { throw ValidationError("name the key's --partner, or its --user") }
             if let expires, DurationText.parse(expires).map({ $0 > .zero }) != true {
                 throw ValidationError("--expires: '\(expires)' is not a duration such as 90d")
             }
@@ -41,19 +45,22 @@ struct Keys: AsyncParsableCommand {
             let keys = try await CLI.services(data).keys(partners: { reference })
             let expiresAt = expires.flatMap(DurationText.parse).map { Date().addingTimeInterval($0.timeInterval) }
             do {
-                let issued = try await keys.issue(by: .operator, partner: partner, scopes: scope, expiresAt: expiresAt, requireSignature: requireSignature)
+                let issued = try await keys.issue(
+                    by: .operator, partner: partner, user: user, scopes: scope, expiresAt: expiresAt, requireSignature: requireSignature
+                )
                 print(issued.key)
                 if let secret = issued.record.signingSecret { print(secret) }
-                CLI.printError("created \(issued.record.id) for \(partner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
+                let owner = user.map { " (user \($0))" } ?? ""
+                CLI.printError("created \(issued.record.id) for \(issued.record.partner)\(owner) with \(issued.record.scopes.map(\.rawValue).sorted().joined(separator: " "))")
             } catch ServiceError.invalid(let failure) {
-                for error in failure.errors { CLI.printError("error: \(error.field == "partner" ? "--partner" : error.field): \(error.message)") }
+                for error in failure.errors { CLI.printError("error: \(["partner", "user"].contains(error.field) ? "--" + error.field : error.field): \(error.message)") }
                 throw ExitCode(1)
             }
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys as a table: id, partner, scopes, created, expires, last used, revoked. Never the keys.")
+        static let configuration = CommandConfiguration(abstract: "List keys as a table: id, partner, user, scopes, created, expires, last used, revoked. Never the keys.")
 
         @OptionGroup var data: DataOptions
 
@@ -64,10 +71,10 @@ struct Keys: AsyncParsableCommand {
             let keys = try await CLI.services(data).keys()
                 .list(by: .operator, partner: partner)
             let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
-            print(["id", "partner", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
+            print(["id", "partner", "user", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
             for key in keys {
                 print([
-                    key.id, key.partner, key.scopes.map(\.rawValue).sorted().joined(separator: ","), time(key.createdAt),
+                    key.id, key.partner, key.userID ?? "-", key.scopes.map(\.rawValue).sorted().joined(separator: ","), time(key.createdAt),
                     time(key.expiresAt), time(key.lastUsedAt), time(key.revokedAt),
                 ].joined(separator: "\t"))
             }

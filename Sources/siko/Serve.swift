@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Live subscriptions one partner may have; creating one more answers 422.")
     var maxSubscriptions = Gateway.defaultMaxSubscriptions
 
+    @Option(help: "A role whose people must sign in to the console with a second factor (TOTP), e.g. admin. Repeat for several.")
+    var requireTotp: [String] = []
+
     private var proxies: [CIDR?] { trustedProxies.flatMap { $0.split(separator: ",") }.map { CIDR(String($0)) } }
 
     func validate() throws {
@@ -69,6 +72,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--unknown-key-rate must be 0 or more and --unknown-key-burst at least 1")
         }
         guard maxSubscriptions >= 1 else { throw ValidationError("--max-subscriptions must be at least 1") }
+        for role in requireTotp where Role(rawValue: role) == nil {
+            throw ValidationError("--require-totp: unknown role '\(role)'; one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard !proxies.contains(nil) else { throw ValidationError("--trusted-proxies: '\(trustedProxies.joined(separator: ","))' holds something that is not a CIDR") }
     }
 
@@ -109,7 +115,8 @@ struct Serve: AsyncParsableCommand {
                 rules: rules, channelSettings: channels, store: store, sealer: sealer,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
                 dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
-                maxSubscriptions: maxSubscriptions
+                maxSubscriptions: maxSubscriptions,
+                signInPolicy: SignInPolicy(requireSecondFactor: Set(requireTotp.compactMap(Role.init(rawValue:))))
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)
@@ -119,6 +126,10 @@ struct Serve: AsyncParsableCommand {
             "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
             "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.engine.count)",
         ])
+        if try await !gateway.users.hasUsers() {
+            let store = data.database.map { "--database \($0)" } ?? "--data \(data.data)"
+            logger.notice("no users yet; make the first admin with: printf '%s' 'PASSWORD' | siko users create \(store) --partner \(Identity.centralOffice) --login LOGIN --name 'FIRST LAST' --role admin --password-stdin")
+        }
         // Before the dispatcher starts: only then is every `sending` row a dead process's.
         let recovered = try await gateway.operations.recoverInterruptedSends()
         if recovered > 0 {

@@ -204,4 +204,62 @@ struct AuditAtomicityContractTests {
             #expect(try await store.status(published.deliveryIds[0]) == .sending, "still leased, to be tried again once the lease ends")
         }
     }
+    @Test("insertUser", arguments: StoreEngine.allCases)
+    func insertUser(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let anna = user("anna.schmidt")
+            try await refused(fixture) { _ = try await store.insertUser(anna, audit: record(.userCreate, anna.id)) }
+            #expect(try await store.user(id: anna.id) == nil)
+            #expect(try await store.userCount() == 0)
+        }
+    }
+
+    @Test("updateUser", arguments: StoreEngine.allCases)
+    func updateUser(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let anna = user("anna.schmidt")
+            _ = try await store.insertUser(anna, audit: record(.userCreate, anna.id))
+            try await refused(fixture) {
+                _ = try await store.updateUser(id: anna.id, change: { $0.roles = [.admin] }, audit: { record(.userRoles, $0.id) })
+            }
+            #expect(try await store.user(id: anna.id)?.roles == [.viewer])
+        }
+    }
+
+    @Test("disableUser, with the keys and sessions it ends", arguments: StoreEngine.allCases)
+    func disableUser(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let anna = user("anna.schmidt")
+            _ = try await store.insertUser(anna, audit: record(.userCreate, anna.id))
+            let key = StoredKey(id: "siko_anna", partner: "stadt-essen", hash: "hash-anna", scopes: [.deliveriesRead], createdAt: t0, userID: anna.id)
+            try await store.insertKey(key, audit: record(.keyCreate, key.id))
+            _ = try await store.setSession(idHash: "s1", userID: anna.id, value: [], at: t0, onlyNew: true) { _, _ in t0.plus(1800) }
+            try await refused(fixture) { _ = try await store.disableUser(id: anna.id, at: t0.plus(1)) { [record(.userDisable, $0.user.id)] } }
+            #expect(try await store.user(id: anna.id)?.isDisabled == false)
+            #expect(try await store.key(hash: key.hash)?.revokedAt == nil)
+            #expect(try await store.session(idHash: "s1") != nil)
+        }
+    }
+
+    @Test("recordSignIn and a failure that locks out", arguments: StoreEngine.allCases)
+    func signIn(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let anna = user("anna.schmidt")
+            _ = try await store.insertUser(anna, audit: record(.userCreate, anna.id))
+            try await refused(fixture) {
+                _ = try await store.recordSignIn(userID: anna.id, totpStep: 7, at: t0.plus(1), clearing: "login:a", audit: record(.signIn, anna.id))
+            }
+            let unchanged = try await store.user(id: anna.id)
+            #expect(unchanged?.lastSignInAt == nil && unchanged?.totpLastStep == nil)
+            try await fixture.allowAudit()
+            try await refused(fixture) {
+                _ = try await store.recordSignInFailure(subjects: ["login:a"], at: t0, since: t0.plus(-60)) { _ in [record(.signInLockout, anna.id)] }
+            }
+            #expect(try await store.signInFailures(subjects: ["login:a"], since: t0.plus(-60)).isEmpty)
+        }
+    }
 }

@@ -1,18 +1,46 @@
 import Foundation
+import SikoModel
 
-/// What a console session keeps between requests; the store holds it under the hashed session id.
+/// What a console session remembers between requests. The person's roles and clearance are not
+/// kept here but read fresh (`SignInService.activeUser`), so a change takes effect at once.
 public struct ConsoleSession: Codable, Sendable, Equatable {
     public var userID: String
-    /// For the absolute limit: a session ends 12 hours after sign-in however busy it is.
+    /// When the person signed in: the absolute limit counts from here.
     public var createdAt: Date
-    /// Every form of this session carries it; a POST without it is refused.
+    /// Every form carries it; a POST without the same token is refused.
     public var csrfToken: String
-    public var language: String
+    public var language: Language
 
-    public init(userID: String, createdAt: Date, csrfToken: String, language: String) {
+    public init(userID: String, createdAt: Date, csrfToken: String = ConsoleSession.makeCSRFToken(), language: Language) {
         self.userID = userID
         self.createdAt = createdAt
         self.csrfToken = csrfToken
         self.language = language
+    }
+
+    /// A fresh session for `user`, signed in at `date`.
+    public init(signedIn user: User, at date: Date) {
+        self.init(userID: user.id, createdAt: date, language: user.language)
+    }
+
+    /// 256 random bits, URL-safe base64.
+    public static func makeCSRFToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether a form's token is this session's, compared in constant time.
+    public func accepts(csrfToken candidate: String?) -> Bool {
+        guard let candidate else { return false }
+        let expected = Array(csrfToken.utf8), given = Array(candidate.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// Whether the absolute limit still lets the session be used at `now` (the store checks it as well).
+    public func isWithinAbsoluteLimit(at now: Date, lifetime: SessionLifetime = .standard) -> Bool {
+        now < lifetime.end(createdAt: createdAt)
     }
 }

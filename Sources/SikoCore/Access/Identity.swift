@@ -39,7 +39,7 @@ public struct Identity: Sendable, Equatable {
 
     /// `admin` implies every scope but those that must be granted by name.
     public func has(_ scope: Scope) -> Bool {
-        scopes.contains(scope) || (isAdmin && !Scope.explicitOnly.contains(scope))
+        scopes.contains(scope) || (isAdmin && !Scope.explicitOnly.contains(scope)) || scopes.contains { $0.implied.contains(scope) }
     }
 
     /// What the audit names: the key, and the person when there is one (`siko_ab12 (anna.schmidt)`).

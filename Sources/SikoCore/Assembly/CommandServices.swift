@@ -20,12 +20,17 @@ public struct CommandServices: Sendable {
 
     public var audit: AuditService { AuditService(log: store) }
 
+    /// `partners` are the ones users may be created for; the other commands need none.
+    public func users(partners: (@Sendable () -> ReferenceData)? = nil) -> UserService {
+        UserService(store: store, partners: partners, clock: clock)
+    }
+
     /// Nothing listens for the wake-up: no dispatcher runs beside a command.
     public var deliveries: DeliveryService {
         DeliveryService(log: store, subscriptions: store, events: store, wake: WakeSignal(), clock: clock)
     }
 
-    public func retention(age: Duration) -> Retention { Retention(age: age, store: store, clock: clock) }
+    public func retention(age: Duration) -> Retention { Retention(age: age, store: store, people: store, clock: clock) }
 
     /// The dry run on the store's subscriptions and the policies' memory.
     public func explaining(rules: RuleSet) async throws -> ExplainService {

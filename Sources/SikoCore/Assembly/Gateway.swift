@@ -1,4 +1,5 @@
 import CoreMetrics
+import Crypto
 import Foundation
 import Logging
 import Prometheus
@@ -25,6 +26,8 @@ public final class Gateway: Sendable {
     public let receipts: ReceiptIntake
     public let keys: KeyService
     public let authority: KeyAuthority
+    public let users: UserService
+    public let signIn: SignInService
     public let audit: AuditService
     public let operations: OperationsService
     public let overview: OverviewService
@@ -32,7 +35,7 @@ public final class Gateway: Sendable {
     public let replays: any ReplayMemory
 
     public static let defaultMaxSubscriptions = 10_000
-    private let store: any RetentionStore
+    private let store: any Store
     let receiptToken: ReceiptToken
     private let channels: ChannelHolder
     private let retired = Mutex<[ChannelSet]>([])
@@ -42,7 +45,7 @@ public final class Gateway: Sendable {
     public init(
         rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, sealer: SecretSealer, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger, dispatcherConfiguration: Dispatcher.Configuration = .init(),
-        maxSubscriptions: Int = Gateway.defaultMaxSubscriptions
+        maxSubscriptions: Int = Gateway.defaultMaxSubscriptions, signInPolicy: SignInPolicy = .init(), passwords: PasswordHasher = .standard
     ) async throws {
         self.clock = clock
         self.logger = logger
@@ -79,6 +82,13 @@ public final class Gateway: Sendable {
         self.dispatcher = dispatcher
         authority = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         keys = KeyService(store: store, partners: { engine.reference }, clock: clock)
+        users = UserService(store: store, partners: { engine.reference }, passwords: passwords, clock: clock)
+        // Kept in the store like the receipt token, so a sign-in's second step may reach another gateway.
+        let challengeKey = SymmetricKey(data: try await sealer.secret(named: "sign-in-challenges", in: store) {
+            var generator = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        })
+        signIn = SignInService(store: store, passwords: passwords, policy: signInPolicy, challengeKey: challengeKey, clock: clock)
         publishing = PublishingService(
             engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, clock: clock,
             accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory)
@@ -110,7 +120,10 @@ public final class Gateway: Sendable {
     }
 
     /// Retention on this gateway's store.
-    public func retention(age: Duration) -> Retention { Retention(age: age, store: store, clock: clock) }
+    public func retention(age: Duration) -> Retention { Retention(age: age, store: store, people: store, clock: clock) }
+
+    /// Console sessions, for the session middleware's persist driver.
+    public var sessions: any SessionStore { store }
 
     public var reference: ReferenceData { engine.reference }
     public var channelSettings: ChannelsConfiguration { channels.current.withLock { $0.settings } }

@@ -1,6 +1,7 @@
 import SikoModel
 
-/// Reading and checking the audit trail, for admins and the operator.
+/// Reading and checking the audit trail, for admins and the operator; a partner's admin reads
+/// that partner's entries only.
 public struct AuditService: Sendable {
     let log: any AuditLog
 
@@ -10,9 +11,11 @@ public struct AuditService: Sendable {
 
     public static let pageLimits = 1...1000
 
-    /// Entries after `sequence` in order, at most `limit`; only one partner's when `partner` is set.
+    /// Entries after `sequence` in order, at most `limit`; only one partner's when `partner` is set
+    /// (always the caller's own for a partner's admin).
     public func entries(after sequence: Int64, limit: Int, partner: String?, by identity: Identity) async throws -> [AuditEntry] {
-        try identity.require(.admin)
+        try identity.requireAdministration()
+        let partner = identity.isAdmin ? partner : identity.partner
         var errors: [FieldError] = []
         if sequence < 0 { errors.append(.init("after", "must be a sequence number (0 or more)")) }
         if !Self.pageLimits.contains(limit) { errors.append(.init("limit", "must be a whole number from 1 to 1000")) }

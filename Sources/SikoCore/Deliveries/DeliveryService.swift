@@ -45,8 +45,10 @@ public struct DeliveryService: Sendable {
         return Detail(delivery: Visibility.delivery(delivery, for: identity), attempts: attempts, receipts: receipts)
     }
 
-    /// Puts one dead or failed delivery back in the queue, due now.
+    /// Puts one dead or failed delivery back in the queue, due now. Needs `deliveries:retry`, which
+    /// every key with `deliveries:read` carries, but a viewer does not.
     public func retry(id: String, by identity: Identity) async throws -> Delivery {
+        try identity.require(.deliveriesRetry)
         let delivery = try await visible(id: id, by: identity)
         guard delivery.status == .dead || delivery.status == .failed else {
             throw ServiceError.conflict(
@@ -94,6 +96,7 @@ public struct DeliveryService: Sendable {
     /// `limit` (1000 unless given, at most 10,000) per call; answers how many.
     public func retry(_ filter: RetryFilter, by identity: Identity) async throws -> Int {
         try identity.require(.deliveriesRead)
+        try identity.require(.deliveriesRetry)
         var errors: [FieldError] = []
         var query = DeliveryQuery(
             status: .dead, eventId: filter.event, subscriptionId: filter.subscription, visibleTo: identity.visibleTo, limit: filter.limit ?? 1000

@@ -7,14 +7,14 @@ import Synchronization
 /// stored (a fast hash suffices: the key itself has full entropy), and the `siko_<id>` prefix names
 /// it in lists and logs.
 public struct KeyAuthority: Sendable {
-    private let store: any KeyStore
+    private let store: any KeyStore & UserStore
     /// The partners in force now (they change on reload).
     private let partners: @Sendable () -> ReferenceData
     private let clock: any WallClock
     /// When each key's last use was written, so a busy key costs one write a minute, not one per request.
     private let lastWritten = LastUse()
 
-    public init(store: any KeyStore, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock) {
+    public init(store: any KeyStore & UserStore, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock) {
         self.store = store
         self.partners = partners
         self.clock = clock
@@ -24,7 +24,8 @@ public struct KeyAuthority: Sendable {
         let times = Mutex<[String: Date]>([:])
     }
 
-    /// The caller behind a bearer key, or nil when the key is unknown, revoked, expired or its partner gone.
+    /// The caller behind a bearer key, or nil when the key is unknown, revoked, expired or its partner
+    /// gone, or its person disabled. A person's key acts as them, with what their roles allow now.
     public func authenticate(_ key: String) async throws -> Identity? {
         guard key.hasPrefix("siko_"), key.utf8.count <= 128 else { return nil }
         guard let record = try await store.key(hash: Self.hash(key)) else { return nil }
@@ -32,13 +33,19 @@ public struct KeyAuthority: Sendable {
         if record.revokedAt != nil { return nil }
         if let expiresAt = record.expiresAt, expiresAt <= now { return nil }
         guard partners().partner(record.partner) != nil else { return nil }
+        var person: User?
+        if let userID = record.userID {
+            guard let user = try await store.user(id: userID), !user.isDisabled else { return nil }
+            person = user
+        }
         let due = lastWritten.times.withLock { times in
             guard now.timeIntervalSince(times[record.id] ?? .distantPast) >= 60 else { return false }
             times[record.id] = now
             return true
         }
         if due { try? await store.touchKey(id: record.id, at: now) }
-        return Identity(partner: record.partner, keyID: record.id, scopes: record.scopes, signingSecret: record.signingSecret)
+        if let person { return Identity.person(person, key: record) }
+        return Identity(partner: record.partner, keyID: record.id, scopes: Scope.ofKey(record.scopes), signingSecret: record.signingSecret)
     }
 
     /// Hex SHA-256; runs on every request.

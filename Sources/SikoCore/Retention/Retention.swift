@@ -11,12 +11,25 @@ public struct Retention: Sendable {
 
     public let age: Duration
     let store: any RetentionStore
+    /// Where expired console sessions and old sign-in failures are swept with each run.
+    let people: (any SessionStore & UserStore)?
     let clock: any WallClock
 
-    public init(age: Duration, store: any RetentionStore, clock: any WallClock) {
+    public init(age: Duration, store: any RetentionStore, people: (any SessionStore & UserStore)? = nil, clock: any WallClock) {
         self.age = age
         self.store = store
+        self.people = people
         self.clock = clock
+    }
+
+    /// Sessions past their expiry or their absolute end, and sign-in failures no throttle reads any more.
+    /// Not audited: both are bookkeeping that expired by itself.
+    @discardableResult
+    public func sweepSessions(lifetime: SessionLifetime = .standard, throttle: SignInThrottle = .standard) async throws -> Int {
+        guard let people else { return 0 }
+        let now = clock.now()
+        try await people.forgetSignInFailures(before: throttle.relevantSince(now))
+        return try await people.purgeSessions(expiredBefore: now, createdBefore: now.addingTimeInterval(-lifetime.absolute.timeInterval))
     }
 
     /// Purges what is older than `age`; the purge is audited (with its counts), in its own
@@ -58,6 +71,11 @@ public struct RetentionService: Service {
                 }
             } catch {
                 logger.error("retention purge failed; retried at the next run", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await retention.sweepSessions()
+            } catch {
+                logger.error("removing expired sessions failed; retried at the next run", metadata: ["error": "\(error)"])
             }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }

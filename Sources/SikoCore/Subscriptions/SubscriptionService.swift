@@ -54,14 +54,15 @@ public struct SubscriptionService: Sendable {
         return Created(subscription: subscription, secret: secret)
     }
 
-    /// The caller's subscriptions; an admin's are everyone's.
+    /// The caller's subscriptions; an admin's are everyone's. Reading needs `subscriptions:read`
+    /// (which `subscriptions:manage` implies), so a viewer reads without changing.
     public func list(by identity: Identity) async throws -> [Subscription] {
-        try identity.require(.subscriptionsManage)
+        try identity.require(.subscriptionsRead)
         return try await store.subscriptions(partner: identity.visibleTo)
     }
 
     public func subscription(id: String, by identity: Identity) async throws -> Subscription {
-        try identity.require(.subscriptionsManage)
+        try identity.require(.subscriptionsRead)
         guard let subscription = try await store.subscription(id: id), identity.owns(subscription.partner) else {
             throw ServiceError.notFound("subscription \(id)")
         }
@@ -72,6 +73,7 @@ public struct SubscriptionService: Sendable {
     /// change made meanwhile (the gateway disabling it), so a lost compare-and-set reads again.
     /// Open deliveries are decided again in the same transaction (`OpenDeliveryReview`).
     public func update(id: String, with submission: SubscriptionSubmission, by identity: Identity) async throws -> Subscription {
+        try identity.require(.subscriptionsManage)
         for _ in 0..<5 {
             let existing = try await subscription(id: id, by: identity)
             if let channel = submission.channel, channel != existing.channel.rawValue {
@@ -108,6 +110,7 @@ public struct SubscriptionService: Sendable {
 
     /// Its open deliveries are suppressed; deliveries already made stay on record.
     public func delete(id: String, by identity: Identity) async throws {
+        try identity.require(.subscriptionsManage)
         let subscription = try await subscription(id: id, by: identity)
         let now = clock.now()
         do {

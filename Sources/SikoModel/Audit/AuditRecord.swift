@@ -40,6 +40,18 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case dataPurge = "data.purge"
     /// A person read VS-NfD content in the console.
     case restrictedRead = "event.read-restricted"
+    case userCreate = "user.create"
+    case userRoles = "user.roles"
+    case userClearance = "user.clearance"
+    case userLanguage = "user.language"
+    case userPassword = "user.password"
+    /// A second factor set up (detail `enrolled`) or removed (`removed`).
+    case userSecondFactor = "user.totp"
+    case userDisable = "user.disable"
+    case signIn = "user.sign-in"
+    case signOut = "user.sign-out"
+    /// Failed sign-ins for a login or an address reached the throttle; single failures are not audited.
+    case signInLockout = "user.lockout"
 }
 
 /// A record in its place in the chain: its number, and the hash that binds it to all before it.

@@ -14,11 +14,15 @@ public struct StoredKey: Sendable, Equatable {
     public var lastUsedAt: Date?
     /// Set when requests with this key must be signed (Standard Webhooks); sealed at rest.
     public var signingSecret: String?
+    /// The person the key belongs to (`usr_…`): it acts as them, with at most what their roles allow,
+    /// and stops with them. Nil for a system's key.
+    public var userID: String?
 
     public init(
         id: String, partner: String, hash: String, scopes: Set<Scope>, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil,
-        lastUsedAt: Date? = nil, signingSecret: String? = nil
+        lastUsedAt: Date? = nil, signingSecret: String? = nil, userID: String? = nil
     ) {
+        self.userID = userID
         self.signingSecret = signingSecret
         self.id = id
         self.partner = partner

@@ -16,11 +16,12 @@ struct KeyRecord: StoredRecord {
         static let revokedAt = Column("revoked_at")
         static let lastUsedAt = Column("last_used_at")
         static let signingSecret = Column("signing_secret")
+        static let userId = Column("user_id")
     }
 
     static let columns: [Column] = [
         Columns.id, Columns.partner, Columns.hash, Columns.scopes, Columns.createdAt, Columns.expiresAt, Columns.revokedAt,
-        Columns.lastUsedAt, Columns.signingSecret,
+        Columns.lastUsedAt, Columns.signingSecret, Columns.userId,
     ]
     static var databaseSelection: [any SQLSelectable] { columns }
     static let sql = RecordSQL(table: databaseTableName, columns: columns)
@@ -36,7 +37,7 @@ struct KeyRecord: StoredRecord {
             scopes: Set((row[3] as String).split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
             createdAt: StoredValue.date(row[4] as Int64), expiresAt: StoredValue.date(row[5] as Int64?),
             revokedAt: StoredValue.date(row[6] as Int64?), lastUsedAt: StoredValue.date(row[7] as Int64?),
-            signingSecret: row[8]
+            signingSecret: row[8], userID: row[9]
         )
     }
 
@@ -44,6 +45,7 @@ struct KeyRecord: StoredRecord {
         [
             key.id, key.partner, key.hash, key.scopes.map(\.rawValue).sorted().joined(separator: " "), StoredValue.millis(key.createdAt),
             StoredValue.millis(key.expiresAt), StoredValue.millis(key.revokedAt), StoredValue.millis(key.lastUsedAt), key.signingSecret,
+            key.userID,
         ]
     }
 }

@@ -180,6 +180,46 @@ enum SQLiteSchema {
                 CREATE INDEX delivery_event ON delivery(event_id, id);
                 """)
         }
+        migrator.registerMigration("v12: users, keys bound to them, console sessions, sign-in throttle") { db in
+            // Logins are stored lowercase; NOCASE keeps them unique even if a writer forgot to.
+            // Sessions are keyed by the SHA-256 of their id, so a copy of the file holds no live one.
+            // Sign-in failures live minutes: the age index makes forgetting them a range delete.
+            try db.execute(sql: """
+                CREATE TABLE user_account (
+                    id TEXT PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    name TEXT NOT NULL,
+                    roles TEXT NOT NULL,
+                    cleared INTEGER NOT NULL,
+                    language TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    totp_secret TEXT,
+                    totp_last_step INTEGER,
+                    created_at INTEGER NOT NULL,
+                    disabled_at INTEGER,
+                    last_sign_in_at INTEGER
+                );
+                CREATE INDEX user_account_partner ON user_account(partner);
+                ALTER TABLE api_key ADD COLUMN user_id TEXT;
+                CREATE INDEX api_key_user ON api_key(user_id) WHERE user_id IS NOT NULL;
+                CREATE TABLE console_session (
+                    id_hash TEXT PRIMARY KEY,
+                    user_id TEXT,
+                    value BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX console_session_user ON console_session(user_id) WHERE user_id IS NOT NULL;
+                CREATE INDEX console_session_expiry ON console_session(expires_at);
+                CREATE TABLE sign_in_failure (
+                    subject TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX sign_in_failure_subject ON sign_in_failure(subject, at);
+                CREATE INDEX sign_in_failure_age ON sign_in_failure(at);
+                """)
+        }
         return migrator
     }
 }

@@ -3,7 +3,7 @@ import Hummingbird
 import SikoCore
 import SikoModel
 
-/// `GET|POST /v1/keys`, `DELETE /v1/keys/{id}`: API keys, for `admin` only.
+/// `GET|POST /v1/keys`, `DELETE /v1/keys/{id}`: API keys, for `admin` (a partner's admin: its own).
 struct KeyRoutes {
     let keys: KeyService
 
@@ -15,6 +15,8 @@ struct KeyRoutes {
 
     struct KeySubmission: Decodable {
         var partner: String?
+        /// A login (or `usr_…`): the key belongs to that person and acts as them.
+        var user: String?
         var scopes: [String]?
         var expiresAt: Date?
         var requireSignature: Bool?
@@ -29,7 +31,7 @@ struct KeyRoutes {
         let identity = try context.caller()
         let submission = try await JSONBody.decode(KeySubmission.self, from: request, context: context)
         let issued = try await keys.issue(
-            by: identity, partner: submission.partner, scopes: submission.scopes ?? [], expiresAt: submission.expiresAt,
+            by: identity, partner: submission.partner, user: submission.user, scopes: submission.scopes ?? [], expiresAt: submission.expiresAt,
             requireSignature: submission.requireSignature ?? false
         )
         return try JSONBody.response(KeyView(issued.record, key: issued.key, signingSecret: issued.record.signingSecret), status: .created)

@@ -6,6 +6,8 @@ import SikoModel
 struct KeyView: Encodable {
     var id: String
     var partner: String
+    /// The person the key belongs to (`usr_…`), or null for a system's key.
+    var user: String?
     var scopes: [String]
     var createdAt: Date
     var expiresAt: Date?
@@ -20,6 +22,7 @@ struct KeyView: Encodable {
         self.signingSecret = signingSecret
         id = record.id
         partner = record.partner
+        user = record.userID
         scopes = record.scopes.map(\.rawValue).sorted()
         createdAt = record.createdAt
         expiresAt = record.expiresAt
@@ -28,12 +31,13 @@ struct KeyView: Encodable {
         self.key = key
     }
 
-    enum CodingKeys: String, CodingKey { case id, partner, scopes, createdAt, expiresAt, revokedAt, lastUsedAt, requiresSignature, key, signingSecret }
+    enum CodingKeys: String, CodingKey { case id, partner, user, scopes, createdAt, expiresAt, revokedAt, lastUsedAt, requiresSignature, key, signingSecret }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(partner, forKey: .partner)
+        try container.encode(user, forKey: .user)
         try container.encode(scopes, forKey: .scopes)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(expiresAt, forKey: .expiresAt)
