@@ -143,8 +143,10 @@ let package = Package(
         .testTarget(name: "SikoConsoleTests", dependencies: [
             "SikoConsole", "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoTestSupport", "SikoTestGateway",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "SikoEndToEndTests", dependencies: [
             "SikoServer", "SikoCore", "SikoModel", "SikoConfig", "SikoSQLite", "SikoChannels", "SikoDelivery", "SikoTestSupport", "SikoTestGateway",
@@ -161,13 +163,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The console's own pieces: sessions in the store (the persist driver, the lifetime), later its pages.
-        .testTarget(name: "SikoConsoleTests", dependencies: [
-            "SikoConsole", "SikoCore", "SikoModel", "SikoSQLite", "SikoTestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
         // The store's contract: one suite over the role protocols that every engine runs; an engine
         // joins by one case of `StoreEngine` (opening a fresh store, refusing and editing audit rows).
         .testTarget(name: "SikoStoreContractTests", dependencies: [

@@ -15,10 +15,15 @@ public struct Console: PageRoutes {
         public var publicURL: String
         /// The feedback contact of the accessibility statement.
         public var accessibilityContact: String
+        /// Proxies whose X-Forwarded-For names the client, for the sign-in throttle per address.
+        public var trustedProxies: [CIDR]
+        public var lifetime: SessionLifetime
 
-        public init(publicURL: String, accessibilityContact: String) {
+        public init(publicURL: String, accessibilityContact: String, trustedProxies: [CIDR] = [], lifetime: SessionLifetime = .standard) {
             self.publicURL = publicURL
             self.accessibilityContact = accessibilityContact
+            self.trustedProxies = trustedProxies
+            self.lifetime = lifetime
         }
 
         /// Over https, or over http on loopback (a gateway tried out on one machine).
@@ -32,8 +37,13 @@ public struct Console: PageRoutes {
         public var secureCookies: Bool { publicURL.lowercased().hasPrefix("https://") }
     }
 
+    /// The session cookie: `HttpOnly`, `SameSite=Strict`, `Secure` when the public URL is https.
+    static let sessionCookie = "SIKO_SESSION"
+
     let gateway: Gateway
     let settings: Settings
+    var lifetime: SessionLifetime { settings.lifetime }
+    var clientAddress: ClientAddress { ClientAddress(trustedProxies: settings.trustedProxies) }
     let renderer: PageRenderer
     let files: StaticFiles
 
@@ -50,7 +60,18 @@ public struct Console: PageRoutes {
         let console = router.group("", context: ConsoleContext.self)
             .add(middleware: SecurityHeaders<ConsoleContext>())
             .add(middleware: ConsoleErrors(renderer: renderer, logger: gateway.logger))
+            .add(middleware: SessionMiddleware<ConsoleContext>(
+                storage: StorePersistDriver(store: gateway.sessions, lifetime: settings.lifetime, clock: gateway.clock),
+                configuration: .init(
+                    sessionCookieParameters: .init(name: Self.sessionCookie, path: "/", secure: settings.secureCookies, sameSite: .strict),
+                    keyPrefix: "",
+                    // The cookie lives as long as a session may; the store ends it after 30 idle minutes.
+                    defaultSessionExpiration: settings.lifetime.absolute
+                )
+            ))
+            .add(middleware: ConsoleSignIn(signIn: gateway.signIn, lifetime: settings.lifetime, clock: gateway.clock, secureCookies: settings.secureCookies))
         files.register(on: console)
+        SignInPages(console: self).register(on: console)
         InfoPages(console: self).register(on: console)
         OverviewPages(console: self).register(on: console)
         DeliveryPages(console: self).register(on: console)

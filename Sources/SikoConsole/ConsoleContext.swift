@@ -17,6 +17,8 @@ public struct ConsoleContext: ChildRequestContext, SessionRequestContext {
     public var language: Language = .de
     /// The CSRF token forms must carry: the session's, or before sign-in the sign-in cookie's.
     public var csrfToken: String?
+    /// The request came with a session cookie whose session has ended.
+    public var sessionExpired = false
 
     public init(context: SikoRequestContext) throws {
         coreContext = context.coreContext

@@ -141,7 +141,7 @@ struct Serve: AsyncParsableCommand {
         )
         let console = try Console(
             gateway: gateway,
-            settings: .init(publicURL: publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact),
+            settings: .init(publicURL: publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact, trustedProxies: access.trustedProxies),
             resources: try await ConsoleResources()
         )
         let application = GatewayApplication.make(

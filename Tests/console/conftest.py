@@ -176,6 +176,7 @@ class Console:
 
     def open(self, path):
         self.driver.get(self.gateway.base + path)
+        self.wait().until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
 
     def wait(self, timeout=15):
         return WebDriverWait(self.driver, timeout)
@@ -189,7 +190,17 @@ class Console:
         return self.driver.find_element(By.XPATH, f"//button[normalize-space()='{text}'] | //input[@type='submit' and @value='{text}']")
 
     def click(self, text):
+        """Presses a button and waits for the page the form leads to."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.button(text).click()
+        self.wait().until(EC.staleness_of(page))
+        self.wait().until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+
+    def press(self, element):
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        self.wait().until(EC.staleness_of(page))
+        self.wait().until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
 
     def sign_in(self, login, password=PASSWORD, path="/"):
         self.open(path)

@@ -78,7 +78,7 @@ def test_bulletin_from_draft_to_delivered(console, receiver, gateway):
     assert "Erika Mustermann" in card.text
     assert "Stadt Bochum" in card.text  # the audience as it is now
     console.screenshot("freigaben")
-    card.find_element(By.XPATH, ".//button[normalize-space()='Freigeben']").click()
+    console.press(card.find_element(By.XPATH, ".//button[normalize-space()='Freigeben']"))
     console.wait().until(lambda d: event_id_in(d.current_url) is not None)
     event_id = event_id_in(console.driver.current_url)
 

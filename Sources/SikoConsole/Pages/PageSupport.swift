@@ -5,7 +5,7 @@ import SikoModel
 extension ConsoleContext {
     /// The signed-in person, or off to the sign-in page and back here afterwards.
     func signedIn(_ request: Request) throws -> Identity {
-        guard let identity else { throw ConsoleFailure.signInRequired(next: request.uri.description, expired: false) }
+        guard let identity else { throw ConsoleFailure.signInRequired(next: request.uri.description, expired: sessionExpired) }
         return identity
     }
 }

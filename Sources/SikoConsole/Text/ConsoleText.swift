@@ -219,6 +219,10 @@ enum ConsoleText {
         "rule_flood-limit": "Flutbegrenzung",
         "rule_expired": "abgelaufen",
         "rule_classification": "Einstufung",
+        "totp_setup_intro": "Richten Sie in Ihrer Authenticator-App ein neues Konto mit dieser Adresse ein (oder geben Sie das Geheimnis von Hand ein) und geben Sie dann den angezeigten Code ein. Die Adresse wird nur dieses eine Mal angezeigt.",
+        "totp_setup_secret": "Geheimnis zur Eingabe von Hand:",
+        "totp_required": "Für Ihre Rolle ist ein zweiter Faktor vorgeschrieben. Richten Sie ihn jetzt mit einer Authenticator-App ein.",
+        "totp_setup": "Zweiten Faktor einrichten",
         "yes": "ja",
         "no": "nein",
     ]
@@ -412,6 +416,10 @@ enum ConsoleText {
         "rule_flood-limit": "flood limit",
         "rule_expired": "expired",
         "rule_classification": "classification",
+        "totp_setup_intro": "Add a new account with this address to your authenticator app (or type in the secret), then enter the code it shows. The address is shown this once only.",
+        "totp_setup_secret": "Secret to type in by hand:",
+        "totp_required": "Your role requires a second factor. Set it up now with an authenticator app.",
+        "totp_setup": "Set up a second factor",
         "yes": "yes",
         "no": "no",
     ]
