@@ -13,10 +13,14 @@ public enum GatewayApplication {
         /// Requests per key; nil for no limit.
         public var rateLimit: RateLimiter.Limit?
         public var access: AccessSettings
+        /// The person behind a key, by key id, for keys that name none themselves. A seam for tests
+        /// until keys are bound to users; nil in production.
+        public var personForKey: (@Sendable (String) -> Person?)?
 
-        public init(rateLimit: RateLimiter.Limit? = nil, access: AccessSettings = .init()) {
+        public init(rateLimit: RateLimiter.Limit? = nil, access: AccessSettings = .init(), personForKey: (@Sendable (String) -> Person?)? = nil) {
             self.rateLimit = rateLimit
             self.access = access
+            self.personForKey = personForKey
         }
     }
 
@@ -32,9 +36,10 @@ public enum GatewayApplication {
         CallbackRoutes(receipts: gateway.receipts).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(
             keys: gateway.authority, limiter: front.rateLimit.map(RateLimiter.init(limit:)), guesses: guesses, clock: gateway.clock,
-            signatures: RequestSignature(replays: gateway.replays)
+            signatures: RequestSignature(replays: gateway.replays), personForKey: front.personForKey
         ))
         EventRoutes(publishing: gateway.publishing, explaining: gateway.explaining).register(on: v1)
+        BulletinRoutes(bulletins: gateway.bulletins).register(on: v1)
         DeliveryRoutes(deliveries: gateway.deliveries).register(on: v1)
         SubscriptionRoutes(subscriptions: gateway.subscriptions).register(on: v1)
         ReferenceRoutes(reference: { gateway.reference }).register(on: v1)

@@ -8,6 +8,7 @@ import SikoModel
 import SikoServer
 import SikoSQLite
 import SikoTestSupport
+import Synchronization
 
 /// A complete gateway on a fresh SQLite file, with loopback allowed for webhook receivers.
 public struct TestGateway: Sendable {
@@ -15,6 +16,8 @@ public struct TestGateway: Sendable {
     public let store: SQLiteStore
     public let gateway: Gateway
     public let front: GatewayApplication.Front
+    /// The persons behind keys made with `key(_:person:_:)`.
+    public let people: PersonKeys
 
     public static func withGateway<T>(
         retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero, .zero, .zero]),
@@ -51,7 +54,11 @@ public struct TestGateway: Sendable {
             sealer: sealer, templates: Repository.channels + "/templates", clock: clock, logger: logger,
             dispatcherConfiguration: .init(idlePoll: .milliseconds(200))
         )
-        let fixture = TestGateway(folder: folder, store: store, gateway: gateway, front: .init(rateLimit: rateLimit, access: access))
+        let people = PersonKeys()
+        let fixture = TestGateway(
+            folder: folder, store: store, gateway: gateway,
+            front: .init(rateLimit: rateLimit, access: access, personForKey: { people.person(keyID: $0) }), people: people
+        )
         do {
             let result = try await body(fixture)
             await gateway.shutdown()
@@ -66,6 +73,14 @@ public struct TestGateway: Sendable {
         try await gateway.keys.issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue)).key
     }
 
+    /// A key whose requests carry `person`. Until keys are bound to users, the front learns the
+    /// person from this fixture (`GatewayApplication.Front.personForKey`).
+    public func key(_ partner: String, person: Person, _ scopes: Scope...) async throws -> String {
+        let issued = try await gateway.keys.issue(by: .operator, partner: partner, scopes: scopes.map(\.rawValue))
+        people.bind(keyID: issued.record.id, to: person)
+        return issued.key
+    }
+
     public var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway, front: front) }
 
     /// Waits until the delivery reaches a final state (bounded, so a stuck delivery fails the test).
@@ -77,6 +92,16 @@ public struct TestGateway: Sendable {
         }
         return try await store.delivery(id: deliveryID)
     }
+}
+
+/// Key ids and the persons behind them, for `TestGateway.key(_:person:_:)`.
+public final class PersonKeys: Sendable {
+    private let people = Mutex<[String: Person]>([:])
+
+    public init() {}
+
+    public func bind(keyID: String, to person: Person) { people.withLock { $0[keyID] = person } }
+    public func person(keyID: String) -> Person? { people.withLock { $0[keyID] } }
 }
 
 extension TestClientProtocol {

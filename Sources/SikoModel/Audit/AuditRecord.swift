@@ -38,6 +38,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case deliveryRetry = "delivery.retry"
     case deliveriesRetry = "deliveries.retry"
     case dataPurge = "data.purge"
+    case bulletinCreate = "bulletin.create"
+    case bulletinEdit = "bulletin.edit"
+    case bulletinSubmit = "bulletin.submit"
+    case bulletinApprove = "bulletin.approve"
+    case bulletinReject = "bulletin.reject"
+    case bulletinWithdraw = "bulletin.withdraw"
 }
 
 /// A record in its place in the chain: its number, and the hash that binds it to all before it.

@@ -16,15 +16,18 @@ struct AuthMiddleware: RouterMiddleware {
     let guesses: GuessThrottle
     let clock: any WallClock
     let signatures: RequestSignature
+    /// See `GatewayApplication.Front.personForKey`.
+    var personForKey: (@Sendable (String) -> Person?)? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let client = guesses.client(of: request, context: context)
         try guesses.admit(client, now: clock.now())
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer ",
-              let identity = try await keys.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+              var identity = try await keys.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
             guesses.missed(client, now: clock.now())
             throw Problem.unauthorized()
         }
+        if identity.person == nil, let person = personForKey?(identity.keyID) { identity.person = person }
         var request = request
         if let secret = identity.signingSecret {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
