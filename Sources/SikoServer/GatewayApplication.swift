@@ -40,6 +40,7 @@ public enum GatewayApplication {
             signatures: RequestSignature(replays: gateway.replays)
         ))
         EventRoutes(publishing: gateway.publishing, explaining: gateway.explaining).register(on: v1)
+        BulletinRoutes(bulletins: gateway.bulletins).register(on: v1)
         DeliveryRoutes(deliveries: gateway.deliveries).register(on: v1)
         SubscriptionRoutes(subscriptions: gateway.subscriptions).register(on: v1)
         ReferenceRoutes(reference: { gateway.reference }).register(on: v1)

@@ -8,6 +8,7 @@ import SikoModel
 import SikoServer
 import SikoSQLite
 import SikoTestSupport
+import Synchronization
 
 /// A complete gateway on a fresh SQLite file, with loopback allowed for webhook receivers.
 public struct TestGateway: Sendable {
@@ -77,6 +78,26 @@ public struct TestGateway: Sendable {
             UserService.Submission(partner: partner, login: login, name: "Person \(login)", roles: roles.map(\.rawValue), cleared: cleared, password: password),
             by: .operator
         )
+    }
+
+    /// A key bound to a person: the user is made (by login) when new, with the roles of `person`
+    /// and those the scopes need, so the key keeps every scope asked for.
+    public func key(_ partner: String, person: Person, _ scopes: Scope...) async throws -> String {
+        var roles = person.roles
+        if scopes.contains(.bulletinsSend) || scopes.contains(.subscriptionsManage) { roles.insert(.editor) }
+        if scopes.contains(.bulletinsApprove) { roles.insert(.approver) }
+        if scopes.contains(.admin) { roles.insert(.admin) }
+        if scopes.contains(.deliveriesRead) { roles.insert(.viewer) }
+        if try await gateway.users.list(by: .operator).first(where: { $0.login == person.login }) == nil {
+            try await gateway.users.create(
+                UserService.Submission(
+                    partner: partner, login: person.login, name: person.name, roles: roles.map(\.rawValue), cleared: person.cleared,
+                    password: "richtig-langes-passwort"
+                ),
+                by: .operator
+            )
+        }
+        return try await gateway.keys.issue(by: .operator, partner: partner, user: person.login, scopes: scopes.map(\.rawValue)).key
     }
 
     public var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway, front: front) }

@@ -57,14 +57,19 @@ struct FuzzTests {
     func fuzz(seed: UInt64) async throws {
         try await TestGateway.withGateway { fixture in
             try await Application(router: fixture.router).test(.router) { client in
-                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                // A person's key, so bulletin bodies reach the bulletin service; publish-direct, so
+                // event bodies reach validation rather than four eyes.
+                let admin = try await fixture.key(
+                    "geschaeftsstelle", person: Person(userID: "usr_fuzz", login: "fuzz", name: "Füzz Tester", roles: [.admin], cleared: false),
+                    .admin, .eventsPublishDirect
+                )
                 let created = try await client.json(.post, "/v1/subscriptions", key: admin, body: """
                     {"name":"Ziel","areas":["essen"],"channel":"webhook","target":"https://example.org/hook"}
                     """)
                 let subscription = try #require(created.body["id"] as? String)
                 let endpoints: [(HTTPRequest.Method, String)] = [
                     (.post, "/v1/events"), (.post, "/v1/explain"), (.post, "/v1/subscriptions"), (.patch, "/v1/subscriptions/\(subscription)"),
-                    (.post, "/v1/deliveries/retry"), (.post, "/v1/keys"),
+                    (.post, "/v1/deliveries/retry"), (.post, "/v1/keys"), (.post, "/v1/bulletins"),
                 ]
                 var mutator = Mutator(random: SeededGenerator(seed: seed))
                 var answered: [Int: Int] = [:]

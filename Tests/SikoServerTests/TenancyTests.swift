@@ -120,6 +120,9 @@ struct TenancyTests {
                 (.post, "/v1/keys", #"{"partner":"stadt-essen","scopes":["admin"]}"#, .admin),
                 (.delete, "/v1/keys/siko_whatever", nil, .admin),
                 (.get, "/v1/audit", nil, .admin),
+                (.post, "/v1/bulletins", #"{"topic":"lagebild","urgency":"high","areas":["essen"],"title":"x"}"#, .bulletinsSend),
+                (.post, "/v1/bulletins/blt_whatever/submit", nil, .bulletinsSend),
+                (.post, "/v1/bulletins/blt_whatever/approve", nil, .bulletinsApprove),
             ]
             // Counted without the operator's keys each round issues for the test.
             let changes = { try await fixture.store.auditEntries(after: 0, limit: 1000, partner: nil).filter { $0.record.actor != "cli" }.count }

@@ -29,13 +29,7 @@ public final class SMSChannel: Channel {
     }
 
     func message(for job: DeliveryJob) -> SMSMessage {
-        let context = MessageContext(job: job, reference: reference, links: options.links)
-        var text = templates.render(context)
-        if SMSText.segments(of: text) > options.maxSegments {
-            var withoutLink = context
-            withoutLink.values["link"] = ""
-            text = SMSText.fit(templates.render(withoutLink), maxSegments: options.maxSegments, link: context.values["link"] as? String ?? "")
-        }
+        let text = templates.text(MessageContext(job: job, reference: reference, links: options.links), maxSegments: options.maxSegments)
         let id = job.delivery.id
         let reportURL = receiptToken.map { token in
             options.links.smsReport(delivery: id, token: token.token(for: id), status: "%d", answer: "%A")
@@ -66,6 +60,15 @@ public struct SMSTemplates: Sendable {
             }
         }
         return SMSTemplates(templates: templates)
+    }
+
+    /// The text as sent: cut to `maxSegments`, ending in "..." and the link, when too long.
+    func text(_ context: MessageContext, maxSegments: Int) -> String {
+        let text = render(context)
+        guard SMSText.segments(of: text) > maxSegments else { return text }
+        var withoutLink = context
+        withoutLink.values["link"] = ""
+        return SMSText.fit(render(withoutLink), maxSegments: maxSegments, link: context.values["link"] as? String ?? "")
     }
 
     func render(_ context: MessageContext) -> String {

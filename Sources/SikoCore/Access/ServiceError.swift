@@ -12,6 +12,20 @@ public enum ServiceError: Error, Equatable {
     case conflict(type: String, title: String, detail: String)
     /// Allowed in principle, but over a limit (`subscription-limit`).
     case limit(type: String, title: String, detail: String)
+    /// The Geschäftsstelle publishes through bulletins; a key without `events:publish-direct` may not publish directly.
+    case fourEyesRequired
+    /// Bulletins are written and approved by people: a system's key has no person behind it.
+    case personRequired
+    /// Bulletins belong to the Geschäftsstelle: another partner's key may not write or approve them.
+    case centralOfficeOnly
+    /// The approver wrote or edited the bulletin (login of the approver).
+    case fourEyes(bulletin: String, approver: String)
+    /// Approval named a version that is no longer the current one.
+    case versionConflict(bulletin: String, named: Int, current: Int)
+    /// No such bulletin (or not the caller's to see).
+    case bulletinNotFound(String)
+    /// The bulletin's state does not allow the step.
+    case wrongState(bulletin: String, action: BulletinAction, status: BulletinStatus)
 
     /// One wrong field.
     static func invalid(_ field: String, _ message: String) -> ServiceError {

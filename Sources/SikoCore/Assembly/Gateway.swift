@@ -21,6 +21,7 @@ public final class Gateway: Sendable {
 
     public let publishing: PublishingService
     public let explaining: ExplainService
+    public let bulletins: BulletinService
     public let subscriptions: SubscriptionService
     public let deliveries: DeliveryService
     public let receipts: ReceiptIntake
@@ -94,6 +95,10 @@ public final class Gateway: Sendable {
             accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory)
         )
         explaining = ExplainService(engine: engine, clock: clock)
+        bulletins = BulletinService(
+            store: store, publishing: publishing, explaining: explaining, engine: engine,
+            previewer: { channels.current.withLock { $0.previewer } }, clock: clock
+        )
         subscriptions = SubscriptionService(
             store: store, engine: engine,
             validator: {

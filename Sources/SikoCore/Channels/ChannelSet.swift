@@ -10,6 +10,8 @@ import Synchronization
 final class ChannelSet: Sendable {
     let settings: ChannelsConfiguration
     let routes: [ChannelKind: ChannelRoute]
+    /// Email and SMS as they would read, for previews; nil without templates.
+    let previewer: MessagePreviewer?
     private let channels: [any Channel]
     private let closed = Atomic<Bool>(false)
 
@@ -44,6 +46,15 @@ final class ChannelSet: Sendable {
             )
             channels.append(sms)
             routes[.sms] = Self.route(sms, smsSettings)
+        }
+        // Also when email and SMS are not configured here: a bulletin's readers may receive either.
+        previewer = templates.flatMap { directory in
+            try? MessagePreviewer(
+                templates: directory, reference: reference,
+                emailLinks: settings.email?.options.links ?? Links(publicURL: Links.defaultPublicURL),
+                smsLinks: settings.sms?.options.links ?? Links(publicURL: Links.defaultPublicURL),
+                smsMaxSegments: settings.sms?.options.maxSegments ?? 3
+            )
         }
         self.settings = settings
         self.routes = routes

@@ -17,6 +17,13 @@ public struct ExplainService: Sendable {
         let now = clock.now()
         return Visibility.explanation(engine.explain(try engine.admit(submission, by: identity, now: now), now: now), for: identity)
     }
+
+    /// The dry run of a bulletin as `identity`'s partner would publish it; the bulletin service
+    /// checked its own scopes.
+    func audience(of submission: EventSubmission, by identity: Identity) throws(ServiceError) -> Explanation {
+        let now = clock.now()
+        return Visibility.explanation(engine.explain(try engine.admit(submission, by: identity, now: now), now: now), for: identity)
+    }
 }
 
 extension RuleEngine {

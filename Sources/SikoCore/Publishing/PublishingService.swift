@@ -32,20 +32,36 @@ public struct PublishingService: Sendable {
         self.decisions = decisions
     }
 
+    /// The Geschäftsstelle's people publish through bulletins (four eyes); only a system's key with
+    /// `events:publish-direct` publishes as it directly, and the audit names that on every use.
     public func publish(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity) async throws -> PublishResult {
         try identity.require(.eventsPublish)
+        let direct = identity.partner == Identity.centralOffice
+        if direct, !identity.has(.eventsPublishDirect) { throw ServiceError.fourEyesRequired }
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
             throw ServiceError.invalid("Idempotency-Key", "must be 1 to 255 characters")
         }
+        return try await admitAndStore(submission, idempotencyKey: idempotencyKey, by: identity, note: direct ? "publish-direct" : nil)
+    }
+
+    /// An approved bulletin, as an event of the approver's partner (the Geschäftsstelle): the same
+    /// validation, jurisdiction, matching and policies; `key` finds the event again when an approval
+    /// is repeated after a crash. Four eyes were checked by the caller.
+    func publishApproved(_ submission: EventSubmission, key: String, by identity: Identity, note: String) async throws -> PublishResult {
+        var submission = submission
+        submission.externalId = key
+        return try await admitAndStore(submission, idempotencyKey: key, by: identity, note: note)
+    }
+
+    private func admitAndStore(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity, note: String?) async throws -> PublishResult {
         let now = clock.now()
         let event = try engine.admit(submission, by: identity, now: now)
         let plan = engine.plan(event, now: now)
         let planned = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
         let result: PublishResult
         do {
-            let audit = identity.auditRecord(
-                .eventPublish, object: event.id, detail: "\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", at: now
-            )
+            let detail = ["\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", note].compactMap { $0 }.joined(separator: ", ")
+            let audit = identity.auditRecord(.eventPublish, object: event.id, detail: detail, at: now)
             result = try await events.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit))
         } catch {
             engine.forget(event, plan)

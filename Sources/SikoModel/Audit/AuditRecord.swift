@@ -52,6 +52,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case signOut = "user.sign-out"
     /// Failed sign-ins for a login or an address reached the throttle; single failures are not audited.
     case signInLockout = "user.lockout"
+    case bulletinCreate = "bulletin.create"
+    case bulletinEdit = "bulletin.edit"
+    case bulletinSubmit = "bulletin.submit"
+    case bulletinApprove = "bulletin.approve"
+    case bulletinReject = "bulletin.reject"
+    case bulletinWithdraw = "bulletin.withdraw"
 }
 
 /// A record in its place in the chain: its number, and the hash that binds it to all before it.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The body of `POST /v1/events` as a publisher sent it, before validation.
-public struct EventSubmission: Sendable, Codable {
+public struct EventSubmission: Sendable, Codable, Equatable {
     public var externalId: String?
     public var topic: String?
     public var urgency: String?

@@ -220,6 +220,20 @@ enum SQLiteSchema {
                 CREATE INDEX sign_in_failure_age ON sign_in_failure(at);
                 """)
         }
+        migrator.registerMigration("v13: bulletins") { db in
+            // A bulletin is read and written whole; status and updated_at are columns for lists,
+            // revision for the compare-and-set that lets one of two approvers win.
+            try db.execute(sql: """
+                CREATE TABLE bulletin (
+                    id TEXT PRIMARY KEY,
+                    status TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX bulletin_status ON bulletin(status, id);
+                """)
+        }
         return migrator
     }
 }

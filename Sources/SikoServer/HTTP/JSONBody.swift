@@ -10,11 +10,24 @@ enum JSONBody {
     /// Decodes a JSON body of at most the context's upload size; a malformed body is a 400 and a
     /// value of the wrong type a 422 naming the field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: SikoRequestContext) async throws -> T {
+        try decode(T.self, from: try await collect(request, context: context))
+    }
+
+    /// As `decode`, for a body that may be left out: nil when it is empty.
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request, context: SikoRequestContext) async throws -> T? {
+        let buffer = try await collect(request, context: context)
+        return buffer.readableBytes == 0 ? nil : try decode(T.self, from: buffer)
+    }
+
+    private static func collect(_ request: Request, context: SikoRequestContext) async throws -> ByteBuffer {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw Problem(status: .unsupportedMediaType, type: "unsupported-media-type", detail: "send the body as application/json")
         }
         var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        return try await request.collectBody(upTo: context.maxUploadSize)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
