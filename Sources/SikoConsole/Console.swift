@@ -77,6 +77,7 @@ public struct Console: PageRoutes {
         DeliveryPages(console: self).register(on: console)
         SubscriptionPages(console: self).register(on: console)
         AuditPage(console: self).register(on: console)
+        BulletinPages(console: self).register(on: console)
     }
 }
 

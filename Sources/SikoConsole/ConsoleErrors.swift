@@ -34,8 +34,12 @@ struct ConsoleErrors: RouterMiddleware {
             }
         } catch let error as ServiceError {
             switch error {
-            case .missingScope, .outsideJurisdiction: return page(context, "error_title", "forbidden", .forbidden)
-            case .notFound: return page(context, "error_title", "not_found", .notFound)
+            case .missingScope, .outsideJurisdiction, .fourEyesRequired, .personRequired, .centralOfficeOnly:
+                return page(context, "error_title", "forbidden", .forbidden)
+            case .notFound, .bulletinNotFound: return page(context, "error_title", "not_found", .notFound)
+            case .fourEyes: return page(context, "error_title", "four_eyes", .forbidden)
+            case .versionConflict: return page(context, "error_title", "version_conflict", .conflict)
+            case .wrongState: return page(context, "error_title", "bulletin_state", .conflict)
             case .invalid(let failure):
                 return message(context, failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), .unprocessableContent)
             case .conflict(_, let title, let detail), .limit(_, let title, let detail):

@@ -89,7 +89,7 @@ public struct TestGateway: Sendable {
         if scopes.contains(.admin) { roles.insert(.admin) }
         if scopes.contains(.deliveriesRead) { roles.insert(.viewer) }
         if try await gateway.users.list(by: .operator).first(where: { $0.login == person.login }) == nil {
-            try await gateway.users.create(
+            _ = try await gateway.users.create(
                 UserService.Submission(
                     partner: partner, login: person.login, name: person.name, roles: roles.map(\.rawValue), cleared: person.cleared,
                     password: "richtig-langes-passwort"

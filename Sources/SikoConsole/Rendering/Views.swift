@@ -27,6 +27,8 @@ struct Views {
 
     func urgency(_ urgency: Urgency) -> String { t("urgency_" + urgency.rawValue) }
     func rule(_ rule: PolicyRule) -> String { t("rule_" + rule.rawValue) }
+    func bulletinStatus(_ status: BulletinStatus) -> String { t("bstatus_" + status.rawValue) }
+    func bulletinAction(_ action: BulletinAction) -> String { t("baction_" + action.rawValue) }
     func channel(_ channel: ChannelKind) -> String { t("channel_" + channel.rawValue) }
     func status(_ status: DeliveryStatus) -> String { ConsoleText.status(status, language) }
 
