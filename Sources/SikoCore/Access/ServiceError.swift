@@ -14,7 +14,11 @@ public enum ServiceError: Error, Equatable {
     case limit(type: String, title: String, detail: String)
 
     /// One wrong field.
-    static func invalid(_ field: String, _ message: String) -> ServiceError {
-        .invalid(ValidationFailure(errors: [FieldError(field, message)]))
+    static func invalid(_ field: String, _ text: LocalizedText) -> ServiceError {
+        .invalid(ValidationFailure(errors: [FieldError(field, text)]))
+    }
+
+    static func invalid(_ field: String, _ message: String, de: String) -> ServiceError {
+        invalid(field, LocalizedText(message, de: de))
     }
 }

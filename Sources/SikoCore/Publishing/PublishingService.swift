@@ -33,7 +33,7 @@ public struct PublishingService: Sendable {
     public func publish(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity) async throws -> PublishResult {
         try identity.require(.eventsPublish)
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
-            throw ServiceError.invalid("Idempotency-Key", "must be 1 to 255 characters")
+            throw ServiceError.invalid("Idempotency-Key", .length(upTo: 255))
         }
         let now = clock.now()
         let event = try engine.admit(submission, by: identity, now: now)

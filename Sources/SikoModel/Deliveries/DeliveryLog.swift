@@ -77,7 +77,7 @@ public struct DeliveryQuery: Sendable {
 
     /// What is wrong with `limit` as a page's size, if anything.
     public var pageLimitError: FieldError? {
-        Self.pageLimits.contains(limit) ? nil : FieldError("limit", "must be a whole number from \(Self.pageLimits.lowerBound) to \(Self.pageLimits.upperBound)")
+        Self.pageLimits.contains(limit) ? nil : FieldError("limit", .wholeNumber(from: Self.pageLimits.lowerBound, to: Self.pageLimits.upperBound))
     }
 
     public var pageLimit: Int { min(max(limit, Self.pageLimits.lowerBound), Self.pageLimits.upperBound) }
