@@ -37,6 +37,7 @@ public enum GatewayApplication {
         EventRoutes(publishing: gateway.publishing, explaining: gateway.explaining).register(on: v1)
         DeliveryRoutes(deliveries: gateway.deliveries).register(on: v1)
         SubscriptionRoutes(subscriptions: gateway.subscriptions).register(on: v1)
+        TestNotificationRoutes(tests: gateway.testNotifications).register(on: v1)
         ReferenceRoutes(reference: { gateway.reference }).register(on: v1)
         KeyRoutes(keys: gateway.keys).register(on: v1)
         AuditRoutes(audit: gateway.audit).register(on: v1)

@@ -12,7 +12,8 @@ public protocol DeliveryLog: Sendable {
     func deliveryTally(since date: Date, visibleTo partner: String?) async throws -> [DeliveryTally]
     /// All of one event's deliveries, oldest first.
     func deliveries(eventID: String) async throws -> [Delivery]
-    /// Deliveries planned on `channel` at or after `date` and not suppressed (to seed flood limits at start).
+    /// Deliveries planned on `channel` at or after `date`, not suppressed and not of a test notification
+    /// (to seed flood limits at start).
     func sends(channel: ChannelKind, since date: Date) async throws -> [(target: String, at: Date)]
     /// Puts a `dead` or `failed` delivery back to `pending`, due now, with `audit` in the same
     /// transaction. Nil when it does not exist; unchanged (and unaudited) when it is in another
