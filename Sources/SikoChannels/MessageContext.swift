@@ -3,7 +3,9 @@ import SikoModel
 
 /// What a template may show of an event, with names instead of slugs and times in Europe/Berlin.
 /// For a teaser (every restricted, VS-NfD, event on email and SMS) it holds no title, body or data,
-/// so no template can leak them. An exercise sets `exercise`, which every template shows as "ÜBUNG".
+/// so no template can leak them. An exercise sets `exercise`, which every template shows as "ÜBUNG";
+/// a test notification sets `test`, which every template shows as "TESTNACHRICHT" in place of the
+/// usual layout.
 struct MessageContext {
     var language: Language
     var values: [String: Any]
@@ -26,6 +28,7 @@ struct MessageContext {
             "deliveryId": job.delivery.id,
             "restricted": teaser,
             "exercise": event.exercise,
+            "test": event.test,
         ]
         if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
         if !teaser {

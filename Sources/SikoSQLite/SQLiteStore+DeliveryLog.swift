@@ -67,8 +67,14 @@ extension SQLiteStore {
             let request = DeliveryRecord.select(D.target, D.createdAt)
                 .filter(D.id >= Identifier.lowerBound("dlv", at: date) && D.channel == channel.rawValue)
                 .filter(D.status != DeliveryStatus.suppressed.rawValue)
+                .filter(!Self.testEvents(since: date).contains(D.eventId))
             return try Row.fetchAll(db, request).map { ($0[0] as String, StoredValue.date($0[1] as Int64)) }
         }
+    }
+
+    private static func testEvents(since date: Date) -> QueryInterfaceRequest<EventRecord> {
+        EventRecord.select(EventRecord.Columns.id)
+            .filter(EventRecord.Columns.id >= Identifier.lowerBound("evt", at: date) && EventRecord.Columns.test == true)
     }
 
     /// A retry puts a `requeueable` delivery back to `pending`, due now, unless its subscription

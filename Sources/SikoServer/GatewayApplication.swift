@@ -43,6 +43,7 @@ public enum GatewayApplication {
         BulletinRoutes(bulletins: gateway.bulletins).register(on: v1)
         DeliveryRoutes(deliveries: gateway.deliveries).register(on: v1)
         SubscriptionRoutes(subscriptions: gateway.subscriptions).register(on: v1)
+        TestNotificationRoutes(tests: gateway.testNotifications).register(on: v1)
         ReferenceRoutes(reference: { gateway.reference }).register(on: v1)
         KeyRoutes(keys: gateway.keys).register(on: v1)
         AuditRoutes(audit: gateway.audit).register(on: v1)

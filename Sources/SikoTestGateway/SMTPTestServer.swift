@@ -1,4 +1,6 @@
 import Foundation
+import SikoConfig
+import SikoModel
 import SikoTestSupport
 import Testing
 
@@ -38,6 +40,18 @@ public struct SMTPTestServer: Sendable {
     }
 
     public var url: String { "smtp://127.0.0.1:\(port)" }
+
+    /// The email channel of a gateway under test that sends through this server: plain SMTP, links
+    /// to `https://siko.example`.
+    public func channel(retrySchedule: RetrySchedule = RetrySchedule(delays: [.zero]), concurrency: Int = 2) -> ChannelSettings<EmailOptions> {
+        ChannelSettings(
+            retrySchedule: retrySchedule, timeout: .seconds(10), concurrency: concurrency,
+            options: EmailOptions(
+                url: url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
+                links: Links(publicURL: "https://siko.example")
+            )
+        )
+    }
 
     /// Every accepted message so far, in order of arrival.
     public func messages() throws -> [[String: Any]] {

@@ -102,6 +102,11 @@ public struct TestGateway: Sendable {
 
     public var router: Router<SikoRequestContext> { GatewayApplication.router(for: gateway, front: front) }
 
+    /// Serves this gateway on a real socket, with its dispatcher running, for the length of `body`.
+    public func live<T: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await GatewayApplication.make(gateway: gateway, front: front, host: "127.0.0.1", port: 0).test(.live, body)
+    }
+
     /// Waits until the delivery reaches a final state (bounded, so a stuck delivery fails the test).
     public func waitForFinal(_ deliveryID: String, timeout: Duration = .seconds(20)) async throws -> Delivery? {
         let deadline = ContinuousClock.now + timeout

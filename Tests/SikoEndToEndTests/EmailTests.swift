@@ -185,13 +185,7 @@ struct EmailTests {
     @Test("through the gateway: 550 is dead with the server's reply, 451 is retried, a good address is sent")
     func throughTheGateway() async throws {
         try await SMTPTestServer.with { server in
-            let settings = ChannelSettings(
-                retrySchedule: RetrySchedule(delays: [.zero, .zero]), timeout: .seconds(10), concurrency: 4,
-                options: EmailOptions(
-                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
-                    links: Links(publicURL: "https://siko.example")
-                )
-            )
+            let settings = server.channel(retrySchedule: RetrySchedule(delays: [.zero, .zero]), concurrency: 4)
             try await TestGateway.withGateway(email: settings) { fixture in
                 let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
                 try await application.test(.live) { client in
@@ -233,13 +227,7 @@ struct EmailTests {
     @Test("a webhook answering 410 disables its subscription and the partner's contact is told by email, in German and English")
     func partnerTold() async throws {
         try await SMTPTestServer.with { server in
-            let settings = ChannelSettings(
-                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: EmailOptions(
-                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
-                    links: Links(publicURL: "https://siko.example")
-                )
-            )
+            let settings = server.channel()
             let gone = Inbox(answers: [.gone])
             try await TestGateway.withGateway(email: settings, partnerContacts: ["stadt-essen": "leitstelle@essen.example"]) { fixture in
                 let application = GatewayApplication.make(gateway: fixture.gateway, front: fixture.front, host: "127.0.0.1", port: 0)
@@ -279,13 +267,7 @@ struct EmailTests {
     @Test("a subscription failing for five days without a success is disabled and the partner's contact is told by email, with the reason")
     func partnerToldAfterFiveDays() async throws {
         try await SMTPTestServer.with { server in
-            let settings = ChannelSettings(
-                retrySchedule: RetrySchedule(delays: [.zero]), timeout: .seconds(10), concurrency: 2,
-                options: EmailOptions(
-                    url: server.url, from: Mailbox(name: "SiKo Ruhr", address: "alarm@siko-ruhr.example"), startTLS: .off,
-                    links: Links(publicURL: "https://siko.example")
-                )
-            )
+            let settings = server.channel()
             let clock = ManualClock(utc("2026-11-25T10:00:00Z"))
             let failing = Inbox(answers: [.serviceUnavailable])
             let day: Int64 = 86_400

@@ -107,16 +107,17 @@ operation() { printf '[[operations]]\ninclude-name = %s\nparameters = { "path.id
 {
     operation '["GET /v1/events/{id}", "GET /v1/events/{id}/deliveries"]' "$event"
     operation '["GET /v1/deliveries/{id}", "POST /v1/deliveries/{id}/retry"]' "$delivery"
-    operation '["GET /v1/subscriptions/{id}", "PATCH /v1/subscriptions/{id}"]' "$kept"
+    operation '["GET /v1/subscriptions/{id}", "PATCH /v1/subscriptions/{id}", "POST /v1/subscriptions/{id}/test"]' "$kept"
     operation '["DELETE /v1/subscriptions/{id}"]' "$doomed"
     operation '["DELETE /v1/keys/{id}"]' "$spare_id"
     # Whether these bodies are valid also depends on what no schema can say: ids that exist in
     # Rules/ (areas, topics, partners), times still ahead, a target the outbound guard permits,
     # the subscription's current channel. Generated bodies that pass the schema may therefore be
-    # refused with 422; the examples phase still requires every documented example to pass.
+    # refused with 422; the examples phase still requires every documented example to pass. A
+    # test notification answers 409 once a generated PATCH has disabled the subscription.
     cat <<'TOML'
 [[operations]]
-include-name = ["POST /v1/events", "POST /v1/explain", "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}", "POST /v1/keys", "POST /v1/bulletins", "PUT /v1/bulletins/{id}", "POST /v1/bulletins/{id}/approve", "POST /v1/bulletins/{id}/reject"]
+include-name = ["POST /v1/events", "POST /v1/explain", "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}", "POST /v1/keys", "POST /v1/bulletins", "PUT /v1/bulletins/{id}", "POST /v1/bulletins/{id}/approve", "POST /v1/bulletins/{id}/reject", "POST /v1/subscriptions/{id}/test"]
 phases.fuzzing.checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 [cache]

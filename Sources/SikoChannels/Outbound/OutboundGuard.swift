@@ -9,7 +9,8 @@ public final class OutboundGuard: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// Every address the host resolves to is permitted; these are they.
         case allowed([IPAddress])
-        case refused(String)
+        /// Why, in both languages: English for a delivery's record, German for the console.
+        case refused(LocalizedText)
         /// The lookup failed, timed out or found the resolver busy: worth trying again later.
         case unresolvable(String)
     }
@@ -26,22 +27,30 @@ public final class OutboundGuard: Sendable {
 
     /// An http(s) URL's host.
     public func check(_ url: URLComponents) async -> Verdict {
-        guard let host = url.host, !host.isEmpty else { return .refused("the URL has no host") }
+        guard let host = url.host, !host.isEmpty else { return .refused(LocalizedText("the URL has no host", de: "die URL hat keinen Host")) }
         return await check(host: host)
     }
 
     public func check(host: String) async -> Verdict {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = IPAddress(bare) {
-            return policy.permits(literal) ? .allowed([literal]) : .refused("address \(host) is private or loopback and not allowed")
+            guard policy.permits(literal) else {
+                return .refused(LocalizedText(
+                    "address \(host) is private or loopback and not allowed", de: "die Adresse \(host) ist privat oder Loopback und nicht erlaubt"
+                ))
+            }
+            return .allowed([literal])
         }
         switch await resolver.resolve(bare.lowercased(), within: dnsTimeout) {
         case .failed(let reason):
             return .unresolvable(reason)
         case .addresses(let addresses):
-            if addresses.isEmpty { return .refused("\(host) does not resolve") }
+            if addresses.isEmpty { return .refused(LocalizedText("\(host) does not resolve", de: "\(host) löst sich nicht auf")) }
             if let bad = addresses.first(where: { !policy.permits($0) }) {
-                return .refused("\(host) resolves to \(bad), which is private or loopback and not allowed")
+                return .refused(LocalizedText(
+                    "\(host) resolves to \(bad), which is private or loopback and not allowed",
+                    de: "\(host) löst sich in \(bad) auf, eine private oder Loopback-Adresse, die nicht erlaubt ist"
+                ))
             }
             return .allowed(addresses)
         }

@@ -56,7 +56,7 @@ public final class KannelGateway: SMSGateway {
         case .allowed(let addresses): pinned = OutboundGuard.pinned(gatewayURL, to: addresses)
         // The gateway is the operator's, not a partner's: a refusal is a configuration to fix, so
         // the message waits for it (and a reload) instead of dying.
-        case .refused(let reason): return Self.unreachable("SMS gateway refused by the outbound guard: \(reason)")
+        case .refused(let reason): return Self.unreachable("SMS gateway refused by the outbound guard: \(reason.en)")
         case .unresolvable(let reason): return Self.unreachable("SMS gateway: \(reason)")
         }
         var request = HTTPClientRequest(url: url(for: message, base: pinned?.url ?? options.url))

@@ -65,7 +65,7 @@ public final class WebhookChannel: Channel {
         }
         let addresses: [IPAddress]
         switch await outboundGuard.check(url) {
-        case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason)"), host: .unknown)
+        case .refused(let reason): return SendReport(.permanent(reason: "target refused by the outbound guard: \(reason.en)"), host: .unknown)
         case .unresolvable(let reason): return SendReport(.retry(after: nil, reason: reason), host: .unhealthy)
         case .allowed(let checked): addresses = checked
         }

@@ -28,7 +28,11 @@ public enum ServiceError: Error, Equatable {
     case wrongState(bulletin: String, action: BulletinAction, status: BulletinStatus)
 
     /// One wrong field.
-    static func invalid(_ field: String, _ message: String) -> ServiceError {
-        .invalid(ValidationFailure(errors: [FieldError(field, message)]))
+    static func invalid(_ field: String, _ text: LocalizedText) -> ServiceError {
+        .invalid(ValidationFailure(errors: [FieldError(field, text)]))
+    }
+
+    static func invalid(_ field: String, _ message: String, de: String) -> ServiceError {
+        invalid(field, LocalizedText(message, de: de))
     }
 }

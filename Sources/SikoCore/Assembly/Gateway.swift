@@ -23,6 +23,7 @@ public final class Gateway: Sendable {
     public let explaining: ExplainService
     public let bulletins: BulletinService
     public let subscriptions: SubscriptionService
+    public let testNotifications: TestNotificationService
     public let deliveries: DeliveryService
     public let receipts: ReceiptIntake
     public let keys: KeyService
@@ -112,6 +113,9 @@ public final class Gateway: Sendable {
                 return OutboundGuard(policy: settings.outboundPolicy, dnsTimeout: settings.webhook.options.dnsTimeout)
             },
             maxPerPartner: maxSubscriptions, clock: clock
+        )
+        testNotifications = TestNotificationService(
+            subscriptions: store, events: store, reference: { engine.reference }, wake: dispatcher.wake, clock: clock
         )
         deliveries = DeliveryService(log: store, subscriptions: store, events: store, wake: dispatcher.wake, clock: clock)
         receipts = ReceiptIntake(store: store, token: receiptToken, clock: clock)

@@ -17,9 +17,9 @@ public struct AuditService: Sendable {
         try identity.requireAdministration()
         let partner = identity.isAdmin ? partner : identity.partner
         var errors: [FieldError] = []
-        if sequence < 0 { errors.append(.init("after", "must be a sequence number (0 or more)")) }
-        if !Self.pageLimits.contains(limit) { errors.append(.init("limit", "must be a whole number from 1 to 1000")) }
-        if let partner, partner.utf8.count > 64 { errors.append(.init("partner", "at most 64 characters")) }
+        if sequence < 0 { errors.append(.init("after", "must be a sequence number (0 or more)", de: "muss eine laufende Nummer sein (0 oder mehr)")) }
+        if !Self.pageLimits.contains(limit) { errors.append(.init("limit", .wholeNumber(from: Self.pageLimits.lowerBound, to: Self.pageLimits.upperBound))) }
+        if let partner, partner.utf8.count > 64 { errors.append(.init("partner", "at most 64 characters", de: "höchstens 64 Zeichen")) }
         guard errors.isEmpty else { throw ServiceError.invalid(ValidationFailure(errors: errors)) }
         return try await log.auditEntries(after: sequence, limit: limit, partner: partner)
     }

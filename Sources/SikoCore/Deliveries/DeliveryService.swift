@@ -103,15 +103,15 @@ public struct DeliveryService: Sendable {
         )
         if let raw = filter.status {
             if raw == "dead" || raw == "failed" { query.status = DeliveryStatus(rawValue: raw) } else {
-                errors.append(.init("status", "must be dead or failed"))
+                errors.append(.init("status", "must be dead or failed", de: "muss dead oder failed sein"))
             }
         }
         if let raw = filter.channel {
             query.channel = ChannelKind(rawValue: raw)
-            if query.channel == nil { errors.append(.init("channel", "must be one of email, sms, webhook")) }
+            if query.channel == nil { errors.append(.init("channel", .channels)) }
         }
         if let limit = filter.limit, !DeliveryQuery.retryLimits.contains(limit) {
-            errors.append(.init("limit", "must be a whole number from 1 to 10000"))
+            errors.append(.init("limit", .wholeNumber(from: DeliveryQuery.retryLimits.lowerBound, to: DeliveryQuery.retryLimits.upperBound)))
         }
         guard errors.isEmpty else { throw ServiceError.invalid(ValidationFailure(errors: errors)) }
         let now = clock.now()

@@ -24,7 +24,7 @@ public struct ReceiptIntake: Sendable {
     public func record(deliveryID: String, token given: String, status: Int?, answer: String?) async throws -> Delivery {
         guard token.verify(given, for: deliveryID) else { throw Refusal.invalidToken }
         guard let status, let report = SMSReceipt(rawValue: status) else {
-            throw ServiceError.invalid("status", "must be one of \(SMSReceipt.allCases.map { String($0.rawValue) }.joined(separator: ", "))")
+            throw ServiceError.invalid("status", .oneOf(SMSReceipt.allCases.map { String($0.rawValue) }))
         }
         let detail = answer.map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
         let receipt = Receipt(deliveryId: deliveryID, report: report, detail: detail, receivedAt: clock.now())

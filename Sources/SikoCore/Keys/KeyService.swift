@@ -46,19 +46,24 @@ public struct KeyService: Sendable {
             }
         }
         if let partner {
-            if partners?().partner(partner) == nil { errors.append(.init("partner", "unknown partner '\(partner.prefix(64))' (see Rules/partners.yaml)")) }
+            if partners?().partner(partner) == nil {
+                errors.append(.init(
+                    "partner", "unknown partner '\(partner.prefix(64))' (see Rules/partners.yaml)",
+                    de: "unbekannter Partner '\(partner.prefix(64))' (siehe Rules/partners.yaml)"
+                ))
+            }
         } else if user == nil {
-            errors.append(.init("partner", "is required"))
+            errors.append(.init("partner", .required))
         }
         var granted: Set<Scope> = []
         for (index, raw) in scopes.prefix(16).enumerated() {
             if let scope = Scope(rawValue: raw) { granted.insert(scope) } else {
-                errors.append(.init("scopes[\(index)]", "must be one of \(Scope.allCases.map(\.rawValue).joined(separator: ", "))"))
+                errors.append(.init("scopes[\(index)]", .oneOf(Scope.allCases.map(\.rawValue))))
             }
         }
-        if scopes.isEmpty { errors.append(.init("scopes", "at least one scope is required")) }
+        if scopes.isEmpty { errors.append(.init("scopes", "at least one scope is required", de: "mindestens ein Scope ist erforderlich")) }
         let now = clock.now()
-        if let expiresAt, expiresAt <= now { errors.append(.init("expiresAt", "lies in the past")) }
+        if let expiresAt, expiresAt <= now { errors.append(.init("expiresAt", .inThePast)) }
         if let partner, !identity.administers(partner) { throw ServiceError.missingScope(.admin) }
         if !identity.isAdmin, !granted.isDisjoint(with: Identity.grantedByAdminsOnly) { throw ServiceError.missingScope(.admin) }
         guard errors.isEmpty, let partner else { throw ServiceError.invalid(ValidationFailure(errors: errors)) }

@@ -39,7 +39,7 @@ public struct PublishingService: Sendable {
         let direct = identity.partner == Identity.centralOffice
         if direct, !identity.has(.eventsPublishDirect) { throw ServiceError.fourEyesRequired }
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
-            throw ServiceError.invalid("Idempotency-Key", "must be 1 to 255 characters")
+            throw ServiceError.invalid("Idempotency-Key", .length(upTo: 255))
         }
         return try await admitAndStore(submission, idempotencyKey: idempotencyKey, by: identity, note: direct ? "publish-direct" : nil)
     }

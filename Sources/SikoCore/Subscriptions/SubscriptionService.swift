@@ -78,7 +78,10 @@ public struct SubscriptionService: Sendable {
             let existing = try await subscription(id: id, by: identity)
             if let channel = submission.channel, channel != existing.channel.rawValue {
                 // The signing secret belongs to the webhook; a new channel is a new subscription.
-                throw ServiceError.invalid("channel", "cannot be changed; create a new subscription")
+                throw ServiceError.invalid(
+                    "channel", "cannot be changed; create a new subscription",
+                    de: "kann nicht geändert werden; bitte ein neues Abonnement anlegen"
+                )
             }
             let now = clock.now()
             let updated: Subscription
@@ -128,7 +131,7 @@ public struct SubscriptionService: Sendable {
         guard subscription.channel == .webhook, let url = URLComponents(string: subscription.target), let host = url.host,
               IPAddress(host) == nil else { return }
         if case .refused(let reason) = await outbound().check(url) {
-            throw ServiceError.invalid("target", reason + " (see allowPrivateTargets)")
+            throw ServiceError.invalid("target", reason.en + " (see allowPrivateTargets)", de: reason.de + " (siehe allowPrivateTargets)")
         }
     }
 }

@@ -34,6 +34,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case subscriptionUpdate = "subscription.update"
     case subscriptionDelete = "subscription.delete"
     case subscriptionDisable = "subscription.disable"
+    case subscriptionTest = "subscription.test"
     case eventPublish = "event.publish"
     case deliveryRetry = "delivery.retry"
     case deliveriesRetry = "deliveries.retry"

@@ -12,7 +12,8 @@ public protocol DeliveryLog: Sendable {
     func deliveryTally(since date: Date, visibleTo partner: String?) async throws -> [DeliveryTally]
     /// All of one event's deliveries, oldest first.
     func deliveries(eventID: String) async throws -> [Delivery]
-    /// Deliveries planned on `channel` at or after `date` and not suppressed (to seed flood limits at start).
+    /// Deliveries planned on `channel` at or after `date`, not suppressed and not of a test notification
+    /// (to seed flood limits at start).
     func sends(channel: ChannelKind, since date: Date) async throws -> [(target: String, at: Date)]
     /// Puts a `dead` or `failed` delivery back to `pending`, due now, with `audit` in the same
     /// transaction. Nil when it does not exist; unchanged (and unaudited) when it is in another
@@ -77,7 +78,7 @@ public struct DeliveryQuery: Sendable {
 
     /// What is wrong with `limit` as a page's size, if anything.
     public var pageLimitError: FieldError? {
-        Self.pageLimits.contains(limit) ? nil : FieldError("limit", "must be a whole number from \(Self.pageLimits.lowerBound) to \(Self.pageLimits.upperBound)")
+        Self.pageLimits.contains(limit) ? nil : FieldError("limit", .wholeNumber(from: Self.pageLimits.lowerBound, to: Self.pageLimits.upperBound))
     }
 
     public var pageLimit: Int { min(max(limit, Self.pageLimits.lowerBound), Self.pageLimits.upperBound) }

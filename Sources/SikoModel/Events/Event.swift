@@ -16,13 +16,16 @@ public struct Event: Sendable, Codable, Equatable {
     public var data: JSONValue?
     /// An exercise (Übung): every channel marks it "ÜBUNG", so nobody mistakes it for the real thing.
     public var exercise: Bool
+    /// A test notification to one subscription (`POST /v1/subscriptions/{id}/test`): every channel
+    /// marks it "TESTNACHRICHT"; it matched nobody and no policy counts it.
+    public var test: Bool
     /// When retention removed the title, body and data (they read empty from then on).
     public var purgedAt: Date?
 
     public init(
         id: String, externalId: String?, publisher: String, topic: String, urgency: Urgency,
         areas: [String], title: String, body: String?, classification: Classification,
-        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false, purgedAt: Date? = nil
+        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false, test: Bool = false, purgedAt: Date? = nil
     ) {
         self.purgedAt = purgedAt
         self.id = id
@@ -38,10 +41,11 @@ public struct Event: Sendable, Codable, Equatable {
         self.expiresAt = expiresAt
         self.data = data
         self.exercise = exercise
+        self.test = test
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise, purgedAt
+        case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise, test, purgedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct Event: Sendable, Codable, Equatable {
             expiresAt: try container.decodeIfPresent(Date.self, forKey: .expiresAt),
             data: try container.decodeIfPresent(JSONValue.self, forKey: .data),
             exercise: try container.decodeIfPresent(Bool.self, forKey: .exercise) ?? false,
+            test: try container.decodeIfPresent(Bool.self, forKey: .test) ?? false,
             purgedAt: try container.decodeIfPresent(Date.self, forKey: .purgedAt)
         )
     }
@@ -80,6 +85,7 @@ public struct Event: Sendable, Codable, Equatable {
         try container.encode(expiresAt, forKey: .expiresAt)
         try container.encode(data, forKey: .data)
         try container.encode(exercise, forKey: .exercise)
+        try container.encode(test, forKey: .test)
         // Only once purged: webhook receivers never see the field.
         try container.encodeIfPresent(purgedAt, forKey: .purgedAt)
     }

@@ -26,43 +26,43 @@ public struct EventValidator: Sendable {
         let externalId = submission.externalId
         if let externalId {
             if externalId.isEmpty {
-                errors.append(.init("externalId", "must be 1 to \(limits.externalId.characters) characters"))
+                errors.append(.init("externalId", .length(upTo: limits.externalId.characters)))
             } else if let problem = limits.externalId.problem(with: externalId) {
                 errors.append(.init("externalId", problem))
             }
         }
         let topic = submission.topic ?? ""
         if submission.topic == nil {
-            errors.append(.init("topic", "is required"))
+            errors.append(.init("topic", .required))
         } else if reference.topic(topic) == nil {
-            errors.append(.init("topic", "unknown topic '\(topic)' (see GET /v1/topics)"))
+            errors.append(.init("topic", .unknownTopic(topic)))
         }
         var urgency = Urgency.low
         if let raw = submission.urgency {
             if let value = Urgency(rawValue: raw) { urgency = value } else {
-                errors.append(.init("urgency", "must be one of low, medium, high, critical"))
+                errors.append(.init("urgency", .urgencies))
             }
         } else {
-            errors.append(.init("urgency", "is required"))
+            errors.append(.init("urgency", .required))
         }
         var areas: [String] = []
         if let submitted = submission.areas, !submitted.isEmpty {
             if submitted.count > limits.areas {
-                errors.append(.init("areas", "at most \(limits.areas) areas"))
+                errors.append(.init("areas", .atMost(areas: limits.areas)))
             }
             for (index, reference) in submitted.prefix(limits.areas).enumerated() {
                 if let id = self.reference.areas.resolve(reference) {
                     if !areas.contains(id) { areas.append(id) }
                 } else {
-                    errors.append(.init("areas[\(index)]", "unknown area '\(reference.prefix(64))' (an area id or AGS, see GET /v1/areas)"))
+                    errors.append(.init("areas[\(index)]", .unknownArea(reference, ags: true)))
                 }
             }
         } else {
-            errors.append(.init("areas", "at least one area is required"))
+            errors.append(.init("areas", .areaRequired))
         }
         let title = submission.title?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if title.isEmpty {
-            errors.append(.init("title", "is required"))
+            errors.append(.init("title", .required))
         } else if let problem = limits.title.problem(with: title) {
             errors.append(.init("title", problem))
         }
@@ -72,14 +72,16 @@ public struct EventValidator: Sendable {
         var classification = Classification.public
         if let raw = submission.classification {
             if let value = Classification(rawValue: raw) { classification = value } else {
-                errors.append(.init("classification", "must be public or restricted"))
+                errors.append(.init("classification", "must be public or restricted", de: "muss public oder restricted sein"))
             }
         }
         if let expiresAt = submission.expiresAt, expiresAt <= now {
-            errors.append(.init("expiresAt", "lies in the past"))
+            errors.append(.init("expiresAt", .inThePast))
         }
         if let data = submission.data, data.depth > limits.dataDepth {
-            errors.append(.init("data", "nested deeper than \(limits.dataDepth) levels"))
+            errors.append(.init(
+                "data", "nested deeper than \(limits.dataDepth) levels", de: "ist tiefer als \(limits.dataDepth) Ebenen verschachtelt"
+            ))
         }
         guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }
         return .success(Event(

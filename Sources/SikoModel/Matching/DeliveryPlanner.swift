@@ -7,12 +7,7 @@ public struct DeliveryPlanner: Sendable {
 
     public func plan(_ event: Event, for matches: [SubscriptionIndex.Entry], decisions: [PolicyDecision], now: Date) -> [Delivery] {
         zip(matches, decisions).map { match, decision in
-            let subscription = match.subscription
-            var delivery = Delivery(
-                id: Identifier.make("dlv", at: now), eventId: event.id, subscriptionId: subscription.id,
-                partner: subscription.partner, channel: subscription.channel, target: subscription.target,
-                status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now
-            )
+            var delivery = pending(event, to: match.subscription, now: now)
             delivery.content = decision.content
             delivery.rule = decision.rule
             switch decision.action {
@@ -25,5 +20,18 @@ public struct DeliveryPlanner: Sendable {
             }
             return delivery
         }
+    }
+
+    /// A test notification's one delivery: due now and in full, decided by no policy.
+    public func plan(test event: Event, to subscription: Subscription, now: Date) -> Delivery {
+        pending(event, to: subscription, now: now)
+    }
+
+    private func pending(_ event: Event, to subscription: Subscription, now: Date) -> Delivery {
+        Delivery(
+            id: Identifier.make("dlv", at: now), eventId: event.id, subscriptionId: subscription.id,
+            partner: subscription.partner, channel: subscription.channel, target: subscription.target,
+            status: .pending, nextAttemptAt: now, createdAt: now, updatedAt: now
+        )
     }
 }

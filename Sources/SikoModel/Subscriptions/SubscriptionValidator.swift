@@ -21,9 +21,9 @@ public struct SubscriptionValidator: Sendable {
     ) -> Result<Subscription, ValidationFailure> {
         var errors: [FieldError] = []
         for (field, value) in [("name", submission.name), ("channel", submission.channel), ("target", submission.target)] where value == nil {
-            errors.append(.init(field, "is required"))
+            errors.append(.init(field, .required))
         }
-        if submission.areas?.isEmpty ?? true { errors.append(.init("areas", "at least one area is required")) }
+        if submission.areas?.isEmpty ?? true { errors.append(.init("areas", .areaRequired)) }
         let draft = Subscription(
             id: id, partner: partner, name: "", areas: [], topics: [], minUrgency: .low, channel: .webhook,
             target: "", language: .de, createdAt: now, updatedAt: now
@@ -35,7 +35,7 @@ public struct SubscriptionValidator: Sendable {
         _ existing: Subscription, with submission: SubscriptionSubmission, now: Date
     ) -> Result<Subscription, ValidationFailure> {
         if submission.areas?.isEmpty == true {
-            return .failure(.init(errors: [.init("areas", "at least one area is required")]))
+            return .failure(.init(errors: [.init("areas", .areaRequired)]))
         }
         return apply(submission, to: existing, now: now, errors: [])
     }
@@ -47,50 +47,50 @@ public struct SubscriptionValidator: Sendable {
         var result = base
         if let name = submission.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
             if name.isEmpty {
-                errors.append(.init("name", "must be 1 to \(nameLimit.characters) characters"))
+                errors.append(.init("name", .length(upTo: nameLimit.characters)))
             } else if let problem = nameLimit.problem(with: name) {
                 errors.append(.init("name", problem))
             }
             result.name = name
         }
         if let areas = submission.areas {
-            if areas.count > maxAreas { errors.append(.init("areas", "at most \(maxAreas) areas")) }
+            if areas.count > maxAreas { errors.append(.init("areas", .atMost(areas: maxAreas))) }
             var resolved: [String] = []
             for (index, value) in areas.prefix(maxAreas).enumerated() {
                 if let id = reference.areas.resolve(value) {
                     if !resolved.contains(id) { resolved.append(id) }
                 } else {
-                    errors.append(.init("areas[\(index)]", "unknown area '\(value.prefix(64))' (see GET /v1/areas)"))
+                    errors.append(.init("areas[\(index)]", .unknownArea(value, ags: false)))
                 }
             }
             result.areas = resolved
         }
         if let topics = submission.topics {
-            if topics.count > maxTopics { errors.append(.init("topics", "at most \(maxTopics) topics")) }
+            if topics.count > maxTopics { errors.append(.init("topics", .atMost(topics: maxTopics))) }
             for (index, topic) in topics.prefix(maxTopics).enumerated() where reference.topic(topic) == nil {
-                errors.append(.init("topics[\(index)]", "unknown topic '\(topic.prefix(64))' (see GET /v1/topics)"))
+                errors.append(.init("topics[\(index)]", .unknownTopic(topic)))
             }
             result.topics = Array(Set(topics.prefix(maxTopics))).sorted()
         }
         if let raw = submission.minUrgency {
             if let urgency = Urgency(rawValue: raw) { result.minUrgency = urgency } else {
-                errors.append(.init("minUrgency", "must be one of low, medium, high, critical"))
+                errors.append(.init("minUrgency", .urgencies))
             }
         }
         if let raw = submission.language {
             if let language = Language(rawValue: raw) { result.language = language } else {
-                errors.append(.init("language", "must be de or en"))
+                errors.append(.init("language", "must be de or en", de: "muss de oder en sein"))
             }
         }
         var channelKnown = true
         if let raw = submission.channel {
             if let channel = ChannelKind(rawValue: raw) {
                 if channels.contains(channel) { result.channel = channel } else {
-                    errors.append(.init("channel", "channel not configured: \(raw)"))
+                    errors.append(.init("channel", "channel not configured: \(raw)", de: "Kanal nicht eingerichtet: \(raw)"))
                     channelKnown = false
                 }
             } else {
-                errors.append(.init("channel", "must be one of email, sms, webhook"))
+                errors.append(.init("channel", .channels))
                 channelKnown = false
             }
         }

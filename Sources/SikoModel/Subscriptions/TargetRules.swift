@@ -9,32 +9,47 @@ public struct TargetRules: Sendable {
     public init(outbound: OutboundPolicy) { self.outbound = outbound }
 
     /// A reason the target is refused, or nil when it is fine.
-    public func problem(with target: String, channel: ChannelKind) -> String? {
-        guard target.utf8.count <= maxLength else { return "at most \(maxLength) characters" }
+    public func problem(with target: String, channel: ChannelKind) -> LocalizedText? {
+        guard target.utf8.count <= maxLength else {
+            return LocalizedText("at most \(maxLength) characters", de: "höchstens \(maxLength) Zeichen")
+        }
         switch channel {
         case .webhook: return webhookProblem(target)
-        case .email: return Self.isEmailAddress(target) ? nil : "not an email address"
-        case .sms: return Self.isE164(target) ? nil : "not an E.164 number such as +4920112345678"
+        case .email: return Self.isEmailAddress(target) ? nil : LocalizedText("not an email address", de: "keine E-Mail-Adresse")
+        case .sms:
+            return Self.isE164(target) ? nil : LocalizedText(
+                "not an E.164 number such as +4920112345678", de: "keine Rufnummer im Format E.164 wie +4920112345678"
+            )
         }
     }
 
-    private func webhookProblem(_ target: String) -> String? {
+    private func webhookProblem(_ target: String) -> LocalizedText? {
         guard let components = URLComponents(string: target), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty else { return "not an absolute URL" }
-        guard components.user == nil, components.password == nil else { return "must not carry credentials" }
-        guard components.fragment == nil else { return "must not have a fragment" }
+              let host = components.host, !host.isEmpty else { return LocalizedText("not an absolute URL", de: "keine absolute URL") }
+        guard components.user == nil, components.password == nil else {
+            return LocalizedText("must not carry credentials", de: "darf keine Zugangsdaten enthalten")
+        }
+        guard components.fragment == nil else {
+            return LocalizedText("must not have a fragment", de: "darf kein Fragment (#…) haben")
+        }
         let literal = IPAddress(host) ?? (host.lowercased() == "localhost" ? IPAddress("127.0.0.1") : nil)
         if let literal, !outbound.permits(literal) {
-            return "address \(host) is private or loopback and not in allowPrivateTargets"
+            return LocalizedText(
+                "address \(host) is private or loopback and not in allowPrivateTargets",
+                de: "die Adresse \(host) ist privat oder Loopback und nicht in allowPrivateTargets"
+            )
         }
         switch scheme {
         case "https": return nil
         case "http":
             guard let literal, outbound.permitsPlainHTTP(to: literal) else {
-                return "must be https (http only towards networks in allowPrivateTargets)"
+                return LocalizedText(
+                    "must be https (http only towards networks in allowPrivateTargets)",
+                    de: "muss https sein (http nur zu Netzen in allowPrivateTargets)"
+                )
             }
             return nil
-        default: return "must be an https URL"
+        default: return LocalizedText("must be an https URL", de: "muss eine https-URL sein")
         }
     }
 

@@ -14,13 +14,19 @@ public struct TextLimit: Sendable, Equatable {
     public var bytes: Int { characters * Self.bytesPerCharacter }
 
     /// Why `text` does not fit, or nil when it does.
-    public func problem(with text: String) -> String? {
+    public func problem(with text: String) -> LocalizedText? {
         let bytes = text.utf8.count
         if text.count > characters || bytes > self.bytes {
-            return "at most \(characters) characters and \(self.bytes) bytes of UTF-8 (this one has \(text.count) characters, \(bytes) bytes)"
+            return LocalizedText(
+                "at most \(characters) characters and \(self.bytes) bytes of UTF-8 (this one has \(text.count) characters, \(bytes) bytes)",
+                de: "höchstens \(characters) Zeichen und \(self.bytes) Bytes UTF-8 (hier \(text.count) Zeichen, \(bytes) Bytes)"
+            )
         }
         if Self.longestRunOfCombiningMarks(in: text) > Self.combiningMarksInARow {
-            return "more than \(Self.combiningMarksInARow) combining marks on one character"
+            return LocalizedText(
+                "more than \(Self.combiningMarksInARow) combining marks on one character",
+                de: "mehr als \(Self.combiningMarksInARow) kombinierende Zeichen auf einem Zeichen"
+            )
         }
         return nil
     }

@@ -24,12 +24,13 @@ struct EventRecord: StoredRecord {
         static let deliveryCount = Column("delivery_count")
         static let exercise = Column("exercise")
         static let purgedAt = Column("purged_at")
+        static let test = Column("test")
     }
 
     static let columns: [Column] = [
         Columns.id, Columns.publisher, Columns.externalId, Columns.idempotencyKey, Columns.topic, Columns.urgency, Columns.areas,
         Columns.title, Columns.body, Columns.classification, Columns.publishedAt, Columns.expiresAt, Columns.data,
-        Columns.deliveryCount, Columns.exercise, Columns.purgedAt,
+        Columns.deliveryCount, Columns.exercise, Columns.purgedAt, Columns.test,
     ]
     static var databaseSelection: [any SQLSelectable] { columns }
     static let sql = RecordSQL(table: databaseTableName, columns: columns)
@@ -54,7 +55,7 @@ struct EventRecord: StoredRecord {
             id: row[0], externalId: row[2], publisher: row[1], topic: row[4], urgency: try StoredValue.enumValue(row[5]),
             areas: StoredValue.list(row[6] as String), title: row[7], body: row[8], classification: try StoredValue.enumValue(row[9]),
             publishedAt: StoredValue.date(row[10] as Int64), expiresAt: StoredValue.date(row[11] as Int64?), data: data,
-            exercise: row[14], purgedAt: StoredValue.date(row[15] as Int64?)
+            exercise: row[14], test: row[16], purgedAt: StoredValue.date(row[15] as Int64?)
         )
         idempotencyKey = row[3]
         deliveryCount = row[13]
@@ -65,7 +66,7 @@ struct EventRecord: StoredRecord {
             event.id, event.publisher, event.externalId, idempotencyKey, event.topic, event.urgency.rawValue,
             StoredValue.list(event.areas), event.title, event.body, event.classification.rawValue,
             StoredValue.millis(event.publishedAt), StoredValue.millis(event.expiresAt), data, deliveryCount, event.exercise,
-            StoredValue.millis(event.purgedAt),
+            StoredValue.millis(event.purgedAt), event.test,
         ]
     }
 }

@@ -234,6 +234,11 @@ enum SQLiteSchema {
                 CREATE INDEX bulletin_status ON bulletin(status, id);
                 """)
         }
+        migrator.registerMigration("v14: test notifications") { db in
+            // A test notification is an event like any other, so its delivery is tracked like any
+            // other; the flag keeps it out of what the policies read back at start.
+            try db.execute(sql: "ALTER TABLE event ADD COLUMN test INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

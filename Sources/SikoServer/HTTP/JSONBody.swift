@@ -43,11 +43,11 @@ enum JSONBody {
         }
         switch error {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return .validation(.init(errors: [.init(path(context), "has the wrong type")]))
+            return .validation(.init(errors: [.init(path(context), "has the wrong type", de: "hat den falschen Typ")]))
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-            return .validation(.init(errors: [.init(path(context), context.debugDescription)]))
+            return .validation(.init(errors: [.init(path(context), context.debugDescription, de: "ungültiger Wert (\(context.debugDescription))")]))
         case .keyNotFound(let key, let context):
-            return .validation(.init(errors: [.init(path(context) + (context.codingPath.isEmpty ? "" : ".") + key.stringValue, "is required")]))
+            return .validation(.init(errors: [.init(path(context) + (context.codingPath.isEmpty ? "" : ".") + key.stringValue, .required)]))
         default:
             return Problem(status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON")
         }

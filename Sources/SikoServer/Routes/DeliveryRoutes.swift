@@ -44,11 +44,11 @@ struct DeliveryRoutes {
         var query = DeliveryQuery()
         if let raw = parameters.get("status") {
             query.status = DeliveryStatus(rawValue: raw)
-            if query.status == nil { errors.append(.init("status", "must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))")) }
+            if query.status == nil { errors.append(.init("status", .oneOf(DeliveryStatus.allCases.map(\.rawValue)))) }
         }
         if let raw = parameters.get("channel") {
             query.channel = ChannelKind(rawValue: raw)
-            if query.channel == nil { errors.append(.init("channel", "must be one of email, sms, webhook")) }
+            if query.channel == nil { errors.append(.init("channel", .channels)) }
         }
         DeliveryPaging.read(request, into: &query)
         if let error = query.pageLimitError { errors.append(error) }
