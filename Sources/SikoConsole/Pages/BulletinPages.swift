@@ -85,7 +85,10 @@ struct BulletinPages: Sendable {
         } catch ServiceError.invalid(let failure) {
             return try await self.form(request, context, content: content, bulletin: bulletin, errors: failure)
         } catch ServiceError.outsideJurisdiction(_, let areas) {
-            let failure = ValidationFailure(errors: [FieldError("areas", "outside the Geschäftsstelle's jurisdiction: \(areas.joined(separator: ", "))")])
+            let list = areas.joined(separator: ", ")
+            let failure = ValidationFailure(errors: [FieldError(
+                "areas", "outside the Geschäftsstelle's jurisdiction: \(list)", de: "außerhalb der Zuständigkeit der Geschäftsstelle: \(list)"
+            )])
             return try await self.form(request, context, content: content, bulletin: bulletin, errors: failure)
         }
     }

@@ -37,12 +37,15 @@ public struct KeyService: Sendable {
         if let user {
             owner = user.hasPrefix("usr_") ? try await store.user(id: user) : try await store.user(login: UserRules.normalizedLogin(user))
             if let found = owner, identity.administers(found.partner) {
-                if found.isDisabled { errors.append(.init("user", "\(found.login) is disabled")) }
-                if let partner, partner != found.partner { errors.append(.init("partner", "\(found.login) belongs to \(found.partner), not \(partner.prefix(64))")) }
+                if found.isDisabled { errors.append(.init("user", "\(found.login) is disabled", de: "\(found.login) ist gesperrt")) }
+                if let partner, partner != found.partner { errors.append(.init(
+                    "partner", "\(found.login) belongs to \(found.partner), not \(partner.prefix(64))",
+                    de: "\(found.login) gehört zu \(found.partner), nicht zu \(partner.prefix(64))"
+                )) }
                 partner = found.partner
             } else {
                 owner = nil
-                errors.append(.init("user", "unknown user '\(user.prefix(64))'"))
+                errors.append(.init("user", "unknown user '\(user.prefix(64))'", de: "unbekannter Benutzer '\(user.prefix(64))'"))
             }
         }
         if let partner {

@@ -49,12 +49,15 @@ public struct UserService: Sendable {
         var errors: [FieldError] = []
         if let partner {
             if partners?().partner(partner) == nil {
-                errors.append(FieldError("partner", "Unbekannter Partner '\(partner.prefix(64))' (unknown partner; see Rules/partners.yaml)"))
+                errors.append(FieldError(
+                    "partner", "unknown partner '\(partner.prefix(64))' (see Rules/partners.yaml)",
+                    de: "unbekannter Partner '\(partner.prefix(64))' (siehe Rules/partners.yaml)"
+                ))
             } else if !identity.administers(partner) {
                 throw ServiceError.missingScope(.admin)
             }
         } else {
-            errors.append(FieldError("partner", "Der Partner fehlt (is required)"))
+            errors.append(FieldError("partner", .required))
         }
         let login = UserRules.normalizedLogin(submission.login)
         if let problem = UserRules.loginProblem(login) { errors.append(FieldError("login", problem)) }
@@ -74,7 +77,7 @@ public struct UserService: Sendable {
         )
         let detail = "\(login) of \(partner): \(Self.describe(roles))\(user.cleared ? ", cleared" : "")"
         guard try await store.insertUser(user, audit: identity.auditRecord(.userCreate, object: user.id, detail: detail, at: now)) else {
-            throw ServiceError.invalid("login", "Der Anmeldename \(login) ist schon vergeben (is taken)")
+            throw ServiceError.invalid("login", "\(login) is taken", de: "\(login) ist schon vergeben")
         }
         return user
     }

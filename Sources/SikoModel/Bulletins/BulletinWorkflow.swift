@@ -9,7 +9,7 @@ public enum BulletinRefusal: Error, Sendable, Equatable {
     /// The bulletin's state does not allow the step.
     case wrongState(action: BulletinAction, status: BulletinStatus)
     /// A field of the step is wrong (the reason of a rejection).
-    case invalid(field: String, message: String)
+    case invalid(field: String, message: LocalizedText)
 }
 
 /// The steps of a bulletin's life, as pure functions: each takes the bulletin as read and answers
@@ -71,7 +71,7 @@ public enum BulletinWorkflow {
     public static func reject(_ bulletin: Bulletin, reason: String?, by person: BulletinPerson, at date: Date) throws(BulletinRefusal) -> Bulletin {
         try require(.rejected, of: bulletin, in: [.submitted])
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if reason.isEmpty { throw .invalid(field: "reason", message: "Bitte einen Grund für die Ablehnung angeben (a reason is required)") }
+        if reason.isEmpty { throw .invalid(field: "reason", message: LocalizedText("a reason is required", de: "Bitte geben Sie einen Grund für die Ablehnung an")) }
         if let problem = reasonLimit.problem(with: reason) { throw .invalid(field: "reason", message: problem) }
         return step(bulletin, to: .rejected, entry: BulletinHistoryEntry(
             action: .rejected, by: person, at: date, version: bulletin.version, reason: reason

@@ -1,7 +1,6 @@
 import Foundation
 
-/// What a login, a name, a password and a list of roles must be. Messages German first, with the
-/// English after, as people read them in the console and at the command line.
+/// What a login, a name, a password and a list of roles must be, said in German and English.
 public enum UserRules {
     public static let passwordMinimum = 12
     /// bcrypt reads no further: a longer password would be cut without a word.
@@ -15,7 +14,7 @@ public enum UserRules {
     }
 
     /// Why `login` (already normalized) cannot be a login, or nil.
-    public static func loginProblem(_ login: String) -> String? {
+    public static func loginProblem(_ login: String) -> LocalizedText? {
         let allowed = login.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
@@ -23,30 +22,33 @@ public enum UserRules {
         guard allowed, loginLength.contains(login.utf8.count), let first = login.utf8.first, let last = login.utf8.last,
               isLetterOrDigit(first), isLetterOrDigit(last)
         else {
-            return "Der Anmeldename besteht aus 2 bis 64 Kleinbuchstaben, Ziffern, Punkten, Binde- oder Unterstrichen und beginnt und endet mit einem Buchstaben oder einer Ziffer, z. B. anna.schmidt (2 to 64 lowercase letters, digits, dots, hyphens or underscores)"
+            return LocalizedText(
+                "must be 2 to 64 lowercase letters, digits, dots, hyphens or underscores, beginning and ending with a letter or digit, e.g. anna.schmidt",
+                de: "besteht aus 2 bis 64 Kleinbuchstaben, Ziffern, Punkten, Binde- oder Unterstrichen und beginnt und endet mit einem Buchstaben oder einer Ziffer, z. B. anna.schmidt"
+            )
         }
         // Users are named by id or login in the same place; an id-shaped login would be ambiguous.
-        if login.hasPrefix("usr_") { return "Der Anmeldename darf nicht mit usr_ beginnen (must not start with usr_)" }
+        if login.hasPrefix("usr_") { return LocalizedText("must not start with usr_", de: "darf nicht mit usr_ beginnen") }
         return nil
     }
 
-    public static func nameProblem(_ name: String) -> String? {
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { return "Der Name fehlt (is required)" }
+    public static func nameProblem(_ name: String) -> LocalizedText? {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { return .required }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "Der Name darf keine Steuerzeichen enthalten (must not contain control characters)"
+            return LocalizedText("must not contain control characters", de: "darf keine Steuerzeichen enthalten")
         }
-        return nameLimit.problem(with: name).map { "Der Name ist zu lang (\($0))" }
+        return nameLimit.problem(with: name)
     }
 
-    public static func passwordProblem(_ password: String) -> String? {
+    public static func passwordProblem(_ password: String) -> LocalizedText? {
         if password.count < passwordMinimum {
-            return "Das Passwort muss mindestens \(passwordMinimum) Zeichen lang sein (at least \(passwordMinimum) characters)"
+            return LocalizedText("must be at least \(passwordMinimum) characters long", de: "muss mindestens \(passwordMinimum) Zeichen lang sein")
         }
         if password.utf8.count > passwordMaximumBytes {
-            return "Das Passwort darf höchstens \(passwordMaximumBytes) Bytes lang sein (at most \(passwordMaximumBytes) bytes of UTF-8)"
+            return LocalizedText("must be at most \(passwordMaximumBytes) bytes of UTF-8", de: "darf höchstens \(passwordMaximumBytes) Bytes (UTF-8) lang sein")
         }
         // bcrypt reads a C string: everything after a NUL would be ignored.
-        if password.utf8.contains(0) { return "Das Passwort darf kein NUL-Zeichen enthalten (must not contain NUL)" }
+        if password.utf8.contains(0) { return LocalizedText("must not contain a NUL character", de: "darf kein NUL-Zeichen enthalten") }
         return nil
     }
 
@@ -56,10 +58,11 @@ public enum UserRules {
         var errors: [FieldError] = []
         for (index, name) in names.prefix(16).enumerated() {
             if let role = Role(rawValue: name.lowercased()) { roles.insert(role) } else {
-                errors.append(FieldError("roles[\(index)]", "Unbekannte Rolle '\(name.prefix(32))'; möglich sind \(Role.allCases.map(\.rawValue).joined(separator: ", ")) (unknown role)"))
+                let known = Role.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(FieldError("roles[\(index)]", "unknown role '\(name.prefix(32))'; one of \(known)", de: "unbekannte Rolle '\(name.prefix(32))'; möglich sind \(known)"))
             }
         }
-        if names.isEmpty { errors.append(FieldError("roles", "Mindestens eine Rolle ist nötig (at least one role)")) }
+        if names.isEmpty { errors.append(FieldError("roles", "at least one role is required", de: "mindestens eine Rolle ist erforderlich")) }
         return errors.isEmpty ? .success(roles) : .failure(ValidationFailure(errors: errors))
     }
 

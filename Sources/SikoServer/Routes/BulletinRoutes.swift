@@ -60,7 +60,7 @@ struct BulletinRoutes {
         var status: BulletinStatus?
         if let raw = request.uri.queryParameters.get("status") {
             guard let value = BulletinStatus(rawValue: raw) else {
-                throw Problem.validation(.init(errors: [.init("status", "must be one of \(BulletinStatus.allCases.map(\.rawValue).joined(separator: ", "))")]))
+                throw Problem.validation(.init(errors: [.init("status", .oneOf(BulletinStatus.allCases.map(\.rawValue)))]))
             }
             status = value
         }

@@ -19,6 +19,6 @@ struct TestNotificationView: Encodable {
         deliveryId = sent.deliveryId
         eventId = sent.eventId
         subscriptionId = sent.subscriptionId
-        links = Paths(delivery: "/v1/deliveries/\(sent.deliveryId)", event: "\(Links.eventsPath)/\(sent.eventId)")
+        links = Paths(delivery: "/v1/deliveries/\(sent.deliveryId)", event: "/v1/events/\(sent.eventId)")
     }
 }
