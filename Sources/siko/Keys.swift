@@ -70,14 +70,12 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             let keys = try await CLI.services(data).keys()
                 .list(by: .operator, partner: partner)
-            let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
-            print(["id", "partner", "user", "scopes", "created", "expires", "last used", "revoked"].joined(separator: "\t"))
-            for key in keys {
-                print([
-                    key.id, key.partner, key.userID ?? "-", key.scopes.map(\.rawValue).sorted().joined(separator: ","), time(key.createdAt),
-                    time(key.expiresAt), time(key.lastUsedAt), time(key.revokedAt),
-                ].joined(separator: "\t"))
-            }
+            CLI.printTable(["id", "partner", "user", "scopes", "created", "expires", "last used", "revoked"], keys.map { key in
+                [
+                    key.id, key.partner, key.userID ?? "-", key.scopes.map(\.rawValue).sorted().joined(separator: ","), CLI.time(key.createdAt),
+                    CLI.time(key.expiresAt), CLI.time(key.lastUsedAt), CLI.time(key.revokedAt),
+                ]
+            })
         }
     }
 

@@ -11,6 +11,14 @@ enum CLI {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
+    /// A table for people and for `cut -f`: a header line, then one tab-separated line per row.
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        print(header.joined(separator: "\t"))
+        for row in rows { print(row.joined(separator: "\t")) }
+    }
+
+    static func time(_ date: Date?) -> String { date.map(JSONCoding.format) ?? "-" }
+
     static func bootstrapLogging() {
         let environment = ProcessInfo.processInfo.environment
         let level = environment["SIKO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

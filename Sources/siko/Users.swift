@@ -63,28 +63,22 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let users = try await CLI.services(data).users().list(partner: partner, by: .operator)
-            let time: (Date?) -> String = { $0.map(JSONCoding.format) ?? "-" }
-            print(["id", "login", "name", "partner", "roles", "cleared", "totp", "last sign-in", "disabled"].joined(separator: "\t"))
-            for user in users {
-                print([
+            CLI.printTable(["id", "login", "name", "partner", "roles", "cleared", "totp", "last sign-in", "disabled"], users.map { user in
+                [
                     user.id, user.login, user.name, user.partner, UserCLI.roles(user), user.cleared ? "yes" : "no", user.hasSecondFactor ? "yes" : "no",
-                    time(user.lastSignInAt), time(user.disabledAt),
-                ].joined(separator: "\t"))
-            }
+                    CLI.time(user.lastSignInAt), CLI.time(user.disabledAt),
+                ]
+            })
         }
     }
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: revokes their keys and ends their sessions at once.")
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: "The user's login (or id, usr_…).")
-        var login: String
+        @OptionGroup var target: UserTarget
 
         func run() async throws {
-            let users = try await CLI.services(data).users()
-            let done = try await UserCLI.run { try await users.disable(login, by: .operator) }
+            let done = try await target.change { users, login in try await users.disable(login, by: .operator) }
             CLI.printError(
                 "\(done.user.login) gesperrt: \(done.revokedKeys.count) Schlüssel widerrufen, \(done.endedSessions) Sitzungen beendet (disabled: keys revoked, sessions ended)"
             )
@@ -94,10 +88,7 @@ struct Users: AsyncParsableCommand {
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reset-password", abstract: "Set a user's password; the new one is read from stdin.")
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: "The user's login (or id, usr_…).")
-        var login: String
+        @OptionGroup var target: UserTarget
 
         @Flag(help: "Read the password from stdin (required).")
         var passwordStdin = false
@@ -108,8 +99,7 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             let password = try UserCLI.readPassword()
-            let users = try await CLI.services(data).users()
-            let user = try await UserCLI.run { try await users.resetPassword(login, to: password, by: .operator) }
+            let user = try await target.change { users, login in try await users.resetPassword(login, to: password, by: .operator) }
             CLI.printError("Passwort von \(user.login) neu gesetzt (password reset)")
         }
     }
@@ -119,22 +109,18 @@ struct Users: AsyncParsableCommand {
             commandName: "totp", abstract: "Set up a new TOTP second factor for a user; prints its otpauth:// URI alone on stdout, the only time it is shown."
         )
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: "The user's login (or id, usr_…).")
-        var login: String
+        @OptionGroup var target: UserTarget
 
         @Flag(help: "Remove the user's second factor instead.")
         var remove = false
 
         func run() async throws {
-            let users = try await CLI.services(data).users()
             if remove {
-                let user = try await UserCLI.run { try await users.removeSecondFactor(login, by: .operator) }
+                let user = try await target.change { users, login in try await users.removeSecondFactor(login, by: .operator) }
                 CLI.printError("zweiter Faktor von \(user.login) entfernt (second factor removed)")
                 return
             }
-            let enrolment = try await UserCLI.run { try await users.enrolSecondFactor(login, by: .operator) }
+            let enrolment = try await target.change { users, login in try await users.enrolSecondFactor(login, by: .operator) }
             print(enrolment.uri)
             CLI.printError("zweiter Faktor für \(enrolment.user.login) eingerichtet; die URI in einer Authenticator-App öffnen (scan the URI with an authenticator app)")
         }
@@ -143,17 +129,13 @@ struct Users: AsyncParsableCommand {
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replace a user's roles.")
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: "The user's login (or id, usr_…).")
-        var login: String
+        @OptionGroup var target: UserTarget
 
         @Option(help: "A role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). Repeat for several.")
         var role: [String]
 
         func run() async throws {
-            let users = try await CLI.services(data).users()
-            let user = try await UserCLI.run { try await users.setRoles(login, to: role, by: .operator) }
+            let user = try await target.change { users, login in try await users.setRoles(login, to: role, by: .operator) }
             CLI.printError("Rollen von \(user.login): \(UserCLI.roles(user)) (roles set)")
         }
     }
@@ -161,10 +143,7 @@ struct Users: AsyncParsableCommand {
     struct Clearance: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Clear a user for VS-NfD content, or take the clearance away.")
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: "The user's login (or id, usr_…).")
-        var login: String
+        @OptionGroup var target: UserTarget
 
         @Flag(exclusivity: .exclusive, help: "Cleared for VS-NfD content, or not.")
         var clearance: ClearanceFlag
@@ -174,10 +153,24 @@ struct Users: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let users = try await CLI.services(data).users()
-            let user = try await UserCLI.run { try await users.setCleared(login, clearance == .cleared, by: .operator) }
+            let cleared = clearance == .cleared
+            let user = try await target.change { users, login in try await users.setCleared(login, cleared, by: .operator) }
             CLI.printError("\(user.login): \(user.cleared ? "für VS-NfD freigegeben (cleared)" : "nicht für VS-NfD freigegeben (not cleared)")")
         }
+    }
+}
+
+/// The store and the user a command changes.
+struct UserTarget: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Argument(help: "The user's login (or id, usr_…).")
+    var login: String
+
+    /// Runs `body` with the users of the store named; a refusal becomes its message and exit 1.
+    func change<T>(_ body: (UserService, String) async throws -> T) async throws -> T {
+        let users = try await CLI.services(data).users()
+        return try await UserCLI.run { try await body(users, login) }
     }
 }
 

@@ -52,8 +52,12 @@ struct PeopleTests {
             #expect(try await keys.list(by: essenAdmin, partner: nil).map(\.id) == [own.record.id])
             #expect(try await keys.revoke(by: essenAdmin, id: own.record.id).revokedAt != nil)
 
+            let audit = try await fixture.gateway.audit.entries(after: 0, limit: 1000, partner: "stadt-bochum", by: essenAdmin)
+            #expect(!audit.isEmpty && audit.allSatisfy { $0.record.partner == "stadt-essen" }, "a partner's admin reads its own part of the audit only")
+
             let viewer = Identity.signedIn(anna)
             await #expect(throws: ServiceError.missingScope(.admin)) { _ = try await users.list(by: viewer) }
+            await #expect(throws: ServiceError.missingScope(.admin)) { _ = try await fixture.gateway.audit.entries(after: 0, limit: 10, partner: nil, by: viewer) }
             #expect(try await users.setLanguage(anna.login, to: .en, by: viewer).language == .en, "everyone chooses their own language")
             await #expect(throws: ServiceError.missingScope(.admin)) { _ = try await users.setRoles(anna.login, to: ["admin"], by: viewer) }
         }
@@ -96,15 +100,20 @@ struct PeopleTests {
                 _ = try await fixture.gateway.users.setRoles(anna.login, to: ["viewer"], by: .operator)
                 #expect(try await client.json(.post, "/v1/subscriptions", key: issued.key, body: body).status == .forbidden, "the role taken away takes effect")
                 #expect(try await client.json(.get, "/v1/subscriptions", key: issued.key).status == .ok, "a viewer still reads")
-                let listed = try await client.json(.get, "/v1/keys?partner=stadt-essen", key: try await fixture.key("geschaeftsstelle", .admin))
+                let admin = try await fixture.key("geschaeftsstelle", .admin)
+                let listed = try await client.json(.get, "/v1/keys?partner=stadt-essen", key: admin)
                 let row = (listed.body["keys"] as? [[String: Any]])?.first { $0["id"] as? String == issued.record.id }
                 #expect(row?["user"] as? String == anna.id)
+                let overAPI = try await client.json(.post, "/v1/keys", key: admin, body: #"{"user":"anna.schmidt","scopes":["deliveries:read"]}"#)
+                #expect(overAPI.status == .created && overAPI.body["user"] as? String == anna.id && overAPI.body["partner"] as? String == "stadt-essen")
+                let all = try await client.json(.get, "/v1/keys", key: admin).body["keys"] as? [[String: Any]] ?? []
+                #expect(all.contains { $0["partner"] as? String == "geschaeftsstelle" && $0["user"] is NSNull }, "a system's key names nobody")
 
                 _ = try await fixture.store.setSession(idHash: "anna-session", userID: anna.id, value: [1], at: Date(), onlyNew: true) { _, _ in
                     Date().addingTimeInterval(1800)
                 }
                 let done = try await fixture.gateway.users.disable(anna.login, by: .operator)
-                #expect(done.revokedKeys.map(\.id) == [issued.record.id] && done.endedSessions == 1)
+                #expect(Set(done.revokedKeys.map(\.id)) == [issued.record.id, overAPI.body["id"] as? String ?? "?"] && done.endedSessions == 1)
                 #expect(try await client.json(.get, "/v1/subscriptions", key: issued.key).status == .unauthorized)
                 #expect(try await fixture.store.session(idHash: "anna-session") == nil)
                 #expect(try await fixture.gateway.signIn.activeUser(id: anna.id) == nil, "a session naming her ends at its next request")

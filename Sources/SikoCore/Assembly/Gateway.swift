@@ -85,6 +85,7 @@ public final class Gateway: Sendable {
         authority = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
         keys = KeyService(store: store, partners: { engine.reference }, clock: clock)
         users = UserService(store: store, partners: { engine.reference }, passwords: passwords, clock: clock)
+        Task.detached(priority: .background) { await passwords.prepare() }
         // Kept in the store like the receipt token, so a sign-in's second step may reach another gateway.
         let challengeKey = SymmetricKey(data: try await sealer.secret(named: "sign-in-challenges", in: store) {
             var generator = SystemRandomNumberGenerator()
