@@ -140,7 +140,7 @@ struct BulletinServiceTests {
             #expect(review.actions == [.approved, .rejected])
             #expect(review.audience?.groups.map(\.partner) == ["stadt-essen"])
             #expect(review.audience?.groups.first?.send == 1)
-            #expect(review.message?.email.subject.contains("Großlage Rüttenscheid, 20–23 Uhr") == true)
+            #expect(review.message?.emailSubject.contains("Großlage Rüttenscheid, 20–23 Uhr") == true)
             await #expect(throws: ServiceError.versionConflict(bulletin: draft.id, named: 1, current: 2)) {
                 try await bulletins.approve(id: draft.id, version: 1, by: jens)
             }
@@ -175,15 +175,15 @@ struct BulletinServiceTests {
             let preview = try await bulletins.preview(content, by: anna)
             #expect(preview.audience.groups.map(\.channel) == [.webhook])
             let message = try #require(preview.message)
-            #expect(message.email.subject.contains("Großlage Rüttenscheid"))
-            #expect(message.email.text.contains("Straßensperrung an der Rüttenscheider Straße ab 20 Uhr."))
-            #expect(message.email.text.contains("Geschäftsstelle"))
+            #expect(message.emailSubject.contains("Großlage Rüttenscheid"))
+            #expect(message.emailText.contains("Straßensperrung an der Rüttenscheider Straße ab 20 Uhr."))
+            #expect(message.emailText.contains("Geschäftsstelle"))
             #expect(message.sms.contains("Großlage Rüttenscheid"))
             #expect(message.smsSegments >= 1)
             var restricted = content
             restricted.classification = "restricted"
             let teaser = try #require(try await bulletins.preview(restricted, by: anna).message)
-            #expect(!teaser.email.text.contains("Rüttenscheid"))
+            #expect(!teaser.emailText.contains("Rüttenscheid"))
             #expect(!teaser.sms.contains("Rüttenscheid"))
             #expect(teaser.sms.contains("VS-NfD"))
             var wrong = content

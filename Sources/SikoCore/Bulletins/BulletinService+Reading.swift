@@ -26,7 +26,9 @@ public struct BulletinPreview: Sendable {
 
 /// The message as the email and SMS channels would render it (German; VS-NfD as the teaser).
 public struct BulletinMessage: Sendable, Equatable {
-    public var email: MessagePreviewer.Email
+    public var emailSubject: String
+    /// The email's text part (the HTML part says the same).
+    public var emailText: String
     public var sms: String
     public var smsSegments: Int
 }
@@ -75,8 +77,8 @@ extension BulletinService {
 
     private func message(for event: Event) -> BulletinMessage? {
         guard let previewer = previewer() else { return nil }
-        let sms = previewer.sms(event)
-        return BulletinMessage(email: previewer.email(event), sms: sms, smsSegments: SMSText.segments(of: sms))
+        let sms = previewer.sms(event), email = previewer.email(event)
+        return BulletinMessage(emailSubject: email.subject, emailText: email.text, sms: sms, smsSegments: SMSText.segments(of: sms))
     }
 
     private func actions(on bulletin: Bulletin, by identity: Identity) -> [BulletinAction] {
