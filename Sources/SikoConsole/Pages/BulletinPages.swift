@@ -133,7 +133,7 @@ struct BulletinPages: Sendable {
     private func previewView(_ preview: BulletinPreview, _ views: Views) -> [String: Any] {
         [
             "groups": audienceRows(preview.audience, views), "empty": preview.audience.groups.isEmpty,
-            "email": section(preview.message.map { ["subject": $0.email.subject, "text": $0.email.text] }),
+            "email": section(preview.message.map { ["subject": $0.emailSubject, "text": $0.emailText] }),
             "sms": section(preview.message.map { ["text": $0.sms, "segments": $0.smsSegments] }),
         ]
     }
