@@ -78,6 +78,8 @@ public struct Console: PageRoutes {
         SubscriptionPages(console: self).register(on: console)
         AuditPage(console: self).register(on: console)
         BulletinPages(console: self).register(on: console)
+        UserPages(console: self).register(on: console)
+        KeyPages(console: self).register(on: console)
     }
 }
 

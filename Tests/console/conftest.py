@@ -163,6 +163,8 @@ def browser():
     assert driver_path, "chromedriver is missing: make test installs Debian's chromium-driver"
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(30)
+    # axe-core takes seconds on a busy machine; its run is one script.
+    driver.set_script_timeout(180)
     yield driver
     driver.quit()
 

@@ -1,7 +1,15 @@
 """axe-core on every page of the console: no violation of impact serious or critical (WCAG 2.1
 AA, which BITV 2.0 requires of German public bodies); and a screenshot of each at 1280 and 390."""
+import json
+from pathlib import Path
+
+import axe_core_python
 import pytest
 from axe_selenium_python import Axe
+
+# axe-selenium-python injects and runs axe-core; the axe-core it bundles (3.1) predates the
+# WCAG 2.1 rules, so the newer one of axe-core-python (4.4) is what it injects.
+AXE_CORE = str(Path(axe_core_python.__file__).with_name("axe.min.js"))
 
 PAGES = {
     "anmelden": (None, "/anmelden"),
@@ -21,10 +29,18 @@ PAGES = {
 }
 
 
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
 def wcag_violations(driver):
-    axe = Axe(driver)
-    axe.inject()
-    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    # Its own run() passes options where axe expects the context, so the run is called here,
+    # with a rejection reported instead of waited for.
+    Axe(driver, script_url=AXE_CORE).inject()
+    results = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        f"axe.run(document, {json.dumps(WCAG_21_AA)}).then(done, function (e) {{ done({{error: String(e)}}); }});"
+    )
+    assert "error" not in results, results.get("error")
     return [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
 
 

@@ -16,7 +16,7 @@ struct AuditPage: Sendable {
             let entries = try await console.gateway.audit.latest(before: before, limit: Self.page, partner: nil, by: identity)
             let views = console.views(context)
             var verification: [String: Any]? = nil
-            if query.get("pruefen") != nil {
+            if query.get("pruefen") != nil, identity.isAdmin {
                 let result = try await console.gateway.audit.verify(by: identity)
                 verification = result.broken.map { broken in
                     ["ok": false, "text": ConsoleText.fill(views.t("audit_broken"), "\(broken.sequence)", broken.reason)]
@@ -31,7 +31,7 @@ struct AuditPage: Sendable {
                 ]
             }
             let next = entries.count == Self.page ? entries.last.map { "/verwaltung/audit?vor=\($0.sequence)" } : nil
-            let data: [String: Any] = ["entries": rows, "next": section(next), "verification": section(verification)]
+            let data: [String: Any] = ["entries": rows, "next": section(next), "verification": section(verification), "canVerify": identity.isAdmin]
             return console.renderer.render(.init(template: "audit", title: views.t("nav_audit"), data: data, section: "audit"), context: context)
         }
     }

@@ -20,6 +20,10 @@ struct InfoPages: Sendable {
         group.get("sprache/:lang") { request, context in
             guard let language = context.parameters.get("lang").flatMap(Language.init) else { throw ConsoleFailure.notFound }
             let back = request.headers[.referer].flatMap { URLComponents(string: $0)?.path }.flatMap(SignInTarget.local) ?? "/"
+            if var session = context.sessions.session {
+                session.language = language
+                _ = context.sessions.updateSession(session)
+            }
             var response = PageRenderer.redirect(to: back)
             let cookie = Cookie(
                 name: Self.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",

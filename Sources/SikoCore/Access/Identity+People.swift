@@ -35,5 +35,5 @@ extension Identity {
     }
 
     /// Scopes only an admin of every partner (the Geschäftsstelle's, or the operator) may put on a key.
-    static let grantedByAdminsOnly: Set<Scope> = [.admin, .eventsPublishDirect]
+    public static let grantedByAdminsOnly: Set<Scope> = [.admin, .eventsPublishDirect]
 }

@@ -26,7 +26,8 @@ public struct AuditService: Sendable {
 
     /// The newest entries first, for people reading the trail; `partner` limits it as above.
     public func latest(before sequence: Int64?, limit: Int, partner: String?, by identity: Identity) async throws -> [AuditEntry] {
-        try identity.require(.admin)
+        try identity.requireAdministration()
+        let partner = identity.isAdmin ? partner : identity.partner
         return try await log.auditEntries(before: sequence, limit: min(max(limit, 1), Self.pageLimits.upperBound), partner: partner)
     }
 
