@@ -41,7 +41,7 @@ struct ConsoleErrors: RouterMiddleware {
             case .versionConflict: return page(context, "error_title", "version_conflict", .conflict)
             case .wrongState: return page(context, "error_title", "bulletin_state", .conflict)
             case .invalid(let failure):
-                return message(context, failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), .unprocessableContent)
+                return message(context, failure.errors.map { "\($0.field): \($0.message(in: context.language))" }.joined(separator: "; "), .unprocessableContent)
             case .conflict(_, let title, let detail), .limit(_, let title, let detail):
                 return message(context, "\(title): \(detail)", .conflict)
             }

@@ -1,5 +1,6 @@
 """The whole way of a bulletin through the console, as its people click it."""
 import json
+import re
 import time
 import urllib.request
 
@@ -15,6 +16,17 @@ def subscribe_bochum_webhook(console, receiver):
     console.sign_in("jens.koch")
     console.wait().until(lambda d: "Übersicht" in console.heading())
     console.open("/abonnements/neu")
+    # First without a name and with a target that is no URL: the API's rules, in German, next to the fields.
+    Select(console.field("Kanal")).select_by_visible_text("Webhook")
+    console.field("Ziel").send_keys("kein-url")
+    console.click("Anlegen")
+    assert console.heading() == "Neues Abonnement"
+    assert "ist erforderlich" in console.driver.find_element(By.ID, "name-error").text
+    assert console.field("Name").get_attribute("aria-invalid") == "true"
+    assert console.driver.find_element(By.ID, "target-error").text
+    assert "mindestens ein Gebiet" in console.driver.find_element(By.ID, "areas-error").text
+    console.screenshot("abonnement-fehler")
+    console.field("Ziel").clear()
     console.field("Name").send_keys("Lagedienst Bochum")
     console.field("Bochum").click()
     Select(console.field("Kanal")).select_by_visible_text("Webhook")
@@ -22,6 +34,10 @@ def subscribe_bochum_webhook(console, receiver):
     console.click("Anlegen")
     console.wait().until(lambda d: "Lagedienst Bochum" in console.heading())
     assert "Signaturgeheimnis" in console.text()
+    # A test message reaches the receiver, marked as a test, and its page follows it.
+    console.click("Testnachricht senden")
+    assert "Die Testnachricht ist unterwegs." in console.text()
+    receiver.wait_for(lambda b: b.get("event", {}).get("test") is True)
     console.sign_out()
 
 
@@ -49,8 +65,8 @@ def test_bulletin_from_draft_to_delivered(console, receiver, gateway):
     console.click("Zur Freigabe einreichen")
     console.wait().until(lambda d: "/bulletins/blt_" in d.current_url)
     bulletin_url = console.driver.current_url
-    bulletin_id = bulletin_url.rsplit("/", 1)[1]
-    assert "zur Freigabe eingereicht" in console.text().lower() or "Zur Freigabe eingereicht" in console.text()
+    bulletin_id = re.search(r"/bulletins/(blt_[0-9a-z]+)", bulletin_url).group(1)
+    assert "Das Bulletin ist zur Freigabe eingereicht." in console.text()
 
     # The same person may not approve it: the button is not offered, and forcing it is refused.
     console.open("/freigaben")

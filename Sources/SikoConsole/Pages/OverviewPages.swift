@@ -91,7 +91,9 @@ struct OverviewPages: Sendable {
             "event": event, "board": views.board(board), "statuses": views.statusColumns, "detail": detail,
             "liveURL": "/meldungen/\(id)/live",
         ]
-        return console.renderer.render(.init(template: "event", title: reading.event.title, data: data, section: "events"), context: context)
+        let query = request.uri.queryParameters
+        let notice: String? = query.get("test") != nil ? views.t("test_sent") : query.get("freigegeben") != nil ? views.t("bulletin_published") : nil
+        return console.renderer.render(.init(template: "event", title: reading.event.title, data: data, notice: notice, section: "events"), context: context)
     }
 
     /// Server-sent events: the board whenever it changes, a heartbeat comment every 15 s, until

@@ -18,6 +18,12 @@ struct SubscriptionPages: Sendable {
             return try await form(request, context, subscription: subscription)
         }
         group.post("abonnements/:id") { request, context in try await update(request, context) }
+        group.post("abonnements/:id/test") { request, context in
+            let identity = try context.signedIn(request)
+            _ = try await request.form(context)
+            let sent = try await console.gateway.testNotifications.sendTest(subscriptionID: try id(context), by: identity)
+            return PageRenderer.redirect(to: "/meldungen/\(sent.eventId)?test=1")
+        }
         group.post("abonnements/:id/loeschen") { request, context in
             let identity = try context.signedIn(request)
             _ = try await request.form(context)
@@ -138,7 +144,7 @@ struct FieldMessages {
     init(_ failure: ValidationFailure?, language: Language) {
         for error in failure?.errors ?? [] {
             let field = String(error.field.prefix { $0 != "[" && $0 != "." })
-            let message = error.message
+            let message = error.message(in: language)
             byField[field] = byField[field].map { $0 + "; " + message } ?? message
         }
     }

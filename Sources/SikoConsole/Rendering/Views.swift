@@ -39,7 +39,7 @@ struct Views {
             "publishedAt": times.text(event.publishedAt, language), "publishedAtMachine": times.machine(event.publishedAt),
             "expiresAt": section(event.expiresAt.map { times.text($0, language) }),
             "classification": t("classification_" + event.classification.rawValue),
-            "restricted": event.classification == .restricted, "exercise": event.exercise,
+            "restricted": event.classification == .restricted, "exercise": event.exercise, "test": event.test,
         ]
     }
 

@@ -258,6 +258,7 @@ enum ConsoleText {
         "key_issued": "Der Schlüssel wird nur dieses eine Mal angezeigt. Bitte jetzt sicher übergeben:",
         "key_signing_secret": "Signaturgeheimnis:",
         "key_revoked_notice": "Der Schlüssel ist widerrufen.",
+        "test_mark": "TESTNACHRICHT",
         "yes": "ja",
         "no": "nein",
     ]
@@ -490,6 +491,7 @@ enum ConsoleText {
         "key_issued": "The key is shown this once only. Hand it over safely now:",
         "key_signing_secret": "Signing secret:",
         "key_revoked_notice": "The key is revoked.",
+        "test_mark": "TEST MESSAGE",
         "yes": "yes",
         "no": "no",
     ]
