@@ -49,7 +49,7 @@ struct TestTemplateTests {
         let text = sms.render(context(job(language, channel: .sms)))
         #expect(text.hasPrefix(language == .de ? "TESTNACHRICHT: Dies ist eine Testnachricht" : "TESTNACHRICHT (TEST MESSAGE): This is a test message"))
         #expect(text.contains("\"Lagedienst PP Essen\""))
-        #expect(text.contains("https://siko.example/v1/events/evt_"))
+        #expect(text.contains("https://siko.example/meldungen/evt_"))
         #expect(SMSText.encoding(of: text) == .gsm7, "\(text)")
     }
 

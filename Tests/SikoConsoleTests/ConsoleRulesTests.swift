@@ -75,6 +75,26 @@ struct ConsoleRulesTests {
         #expect(DeliveryBoard([delivery("3", "stadt-essen", .email, .sent)]).settled)
     }
 
+    @Test("every audit action reads as words in both languages, not as its stored name")
+    func auditActions() {
+        for action in AuditAction.allCases {
+            #expect(AuditPage.action(action.rawValue, .de) != action.rawValue, "\(action.rawValue)")
+            #expect(AuditPage.action(action.rawValue, .en) != action.rawValue, "\(action.rawValue)")
+        }
+        #expect(AuditPage.action("some.future-action", .de) == "some.future-action")
+    }
+
+    @Test("a datetime-local field's value is Europe/Berlin time, in summer and in winter")
+    func localTimes() throws {
+        let winter = try #require(TimeText.parseLocal("2026-12-01T17:30"))
+        #expect(winter == Date(timeIntervalSince1970: 1_796_142_600))
+        #expect(TimeText.local(winter) == "2026-12-01T17:30")
+        let summer = try #require(TimeText.parseLocal("2026-07-01T17:30"))
+        #expect(TimeText.local(summer) == "2026-07-01T17:30")
+        #expect(summer.timeIntervalSince1970.truncatingRemainder(dividingBy: 3600) == 1800)
+        #expect(TimeText.parseLocal("morgen") == nil)
+    }
+
     @Test("every German text has an English one, and the delivery states read as the contract names them")
     func texts() {
         #expect(Set(ConsoleText.de.keys).subtracting(ConsoleText.en.keys).subtracting(["app", "partner", "channel_sms", "channel_webhook"]).isEmpty)

@@ -77,8 +77,12 @@ struct BulletinAPITests {
             let refused = try await client.json(.post, "/v1/bulletins", key: system, body: body)
             expectProblem(refused, .forbidden, "person-required")
             #expect((refused.body["detail"] as? String)?.contains("Person") == true)
+            // An editor of a city may not write bulletins: her roles do not give her key the scope.
             let essen = try await fixture.key("stadt-essen", person: Self.person("emma", "Emma Berg", .editor), .bulletinsSend)
-            expectProblem(try await client.json(.post, "/v1/bulletins", key: essen, body: body), .forbidden, "central-office-only")
+            expectProblem(try await client.json(.post, "/v1/bulletins", key: essen, body: body), .forbidden, "missing-scope")
+            // A system's key of a city with the scope is still not the Geschäftsstelle.
+            let city = try await fixture.key("stadt-essen", .bulletinsSend)
+            expectProblem(try await client.json(.post, "/v1/bulletins", key: city, body: body), .forbidden, "central-office-only")
             let anna = try await fixture.key("geschaeftsstelle", person: Self.person("anna", "Anna Schmidt", .editor), .bulletinsSend)
             let jens = try await fixture.key("geschaeftsstelle", person: Self.person("jens", "Jens Müller", .approver), .bulletinsApprove)
             expectProblem(try await client.json(.post, "/v1/bulletins/blt_unknown/submit", key: anna), .notFound, "not-found")

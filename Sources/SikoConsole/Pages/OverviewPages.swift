@@ -36,7 +36,18 @@ struct OverviewPages: Sendable {
                 rows.first { $0.status == status }?.count ?? 0
             }]
         }
+        // People who write or approve bulletins see the latest of them, too.
+        var bulletins: [[String: Any]] = []
+        if identity.has(.bulletinsSend) || identity.has(.bulletinsApprove) {
+            bulletins = try await console.gateway.bulletins.list(status: nil, by: identity).prefix(5).map { bulletin in
+                [
+                    "id": bulletin.id, "title": bulletin.current.content.title ?? bulletin.id, "status": views.bulletinStatus(bulletin.status),
+                    "updatedAt": views.times.text(bulletin.updatedAt, context.language), "updatedAtMachine": views.times.machine(bulletin.updatedAt),
+                ]
+            }
+        }
         let data: [String: Any] = [
+            "bulletins": bulletins, "showBulletins": identity.has(.bulletinsSend) || identity.has(.bulletinsApprove),
             "events": overview.recentEvents.map(views.event), "hasTally": !tally.isEmpty, "tally": tally,
             "statuses": DeliveryStatus.allCases.map(views.status),
             "deliveries": overview.deadLetters.map { views.delivery($0, back: "/uebersicht") },
