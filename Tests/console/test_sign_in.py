@@ -1,4 +1,5 @@
 """Signing in and out, and what the console refuses."""
+import time
 import urllib.error
 import urllib.request
 
@@ -25,7 +26,9 @@ def test_session_cookie_is_strict_and_http_only(console):
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
     console.sign_out()
-    assert console.cookie("SIKO_SESSION") is None or console.cookie("SIKO_SESSION")["value"] == ""
+    # Gone, or expired by the sign-out's answer (Chromium may list it until the second has passed).
+    left = console.cookie("SIKO_SESSION")
+    assert left is None or left.get("expiry", 0) <= time.time() + 1
     console.open("/uebersicht")
     assert console.heading() == "Anmelden"
 
