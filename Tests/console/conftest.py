@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -193,16 +194,23 @@ class Console:
 
     def click(self, text):
         """Presses a button and waits for the page the form leads to."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        self.button(text).click()
-        self.wait().until(EC.staleness_of(page))
-        self.wait().until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+        self.press(self.button(text))
 
     def press(self, element):
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        self.wait().until(EC.staleness_of(page))
+        self.wait().until(lambda _: self.replaced(page))
         self.wait().until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+
+    @staticmethod
+    def replaced(element):
+        """True once `element`'s page has gone. While the next page loads, chromedriver may
+        answer with a stale reference or with "node does not belong to the document": both mean gone."""
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
 
     def sign_in(self, login, password=PASSWORD, path="/"):
         self.open(path)
