@@ -24,20 +24,10 @@ public struct ConsoleSession: Codable, Sendable, Equatable {
     }
 
     /// 256 random bits, URL-safe base64.
-    public static func makeCSRFToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    public static func makeCSRFToken() -> String { CSRFToken.make() }
 
     /// Whether a form's token is this session's, compared in constant time.
-    public func accepts(csrfToken candidate: String?) -> Bool {
-        guard let candidate else { return false }
-        let expected = Array(csrfToken.utf8), given = Array(candidate.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    public func accepts(csrfToken candidate: String?) -> Bool { CSRFToken.matches(candidate, csrfToken) }
 
     /// Whether the absolute limit still lets the session be used at `now` (the store checks it as well).
     public func isWithinAbsoluteLimit(at now: Date, lifetime: SessionLifetime = .standard) -> Bool {
