@@ -8,7 +8,7 @@ VENV         := .venv
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
 # Real parts the tests and benchmarks run against; never needed to serve.
 TEST_PACKAGES := kannel kannel-extras openssl strace iproute2 util-linux curl jq chromium chromium-driver
-BENCH_TOOLS  := wrk
+BENCH_TOOLS  := wrk prometheus-alertmanager
 
 .PHONY: deps packages build run test bench check clean
 
@@ -57,6 +57,7 @@ test: deps $(VENV)/ready
 ## Benchmarks on a release build; numbers go to docs/benchmarks.md.
 bench: deps $(VENV)/ready
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES) $(BENCH_TOOLS)"
+	$(SWIFT) build -c release --product siko
 	$(SWIFT) build -c release --product siko-bench
 	SIKO_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/siko-bench all
 

@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Foundation
+
+/// A program the bench starts and stops, with stdout and stderr going to a log file that is
+/// searched for what the program announces (its port, its result).
+final class ChildProcess: Sendable {
+    let process: Process
+    let log: String
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], log: String) throws {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = handle
+        process.standardError = handle
+        self.log = log
+        try process.run()
+    }
+
+    /// Runs to the end and answers its stdout.
+    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError.unexpected("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    var text: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log matches `pattern`; answers its first capture.
+    func waitForOutput(_ pattern: Regex<(Substring, Substring)>, timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let match = text.firstMatch(of: pattern) { return String(match.1) }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchError.unexpected("\(process.executableURL?.lastPathComponent ?? "?") did not print what was expected; its log:\n\(text.suffix(2000))")
+    }
+
+    func waitUntilReady(_ url: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(1)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError.unexpected("\(url) did not become ready; log:\n\(text.suffix(2000))")
+    }
+
+    /// SIGTERM, and SIGKILL when that has not ended it within 30 s. Polls rather than
+    /// `waitUntilExit`, which spins on a thread without a run loop.
+    func stop(signal: Int32 = SIGTERM) async {
+        let pid = process.processIdentifier
+        if process.isRunning { kill(pid, signal) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+}
+
+/// A port nobody listens on now (the kernel's pick, released again for the child to bind).
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw BenchError.unexpected("socket() failed") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    guard bound else { throw BenchError.unexpected("bind() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
