@@ -17,7 +17,17 @@ final class ChildProcess: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         self.log = log
-        try process.run()
+        try Self.withSignalsUnblocked { try process.run() }
+    }
+
+    /// A child inherits the mask of the thread that spawns it, and the threads of Swift's
+    /// concurrency pool block nearly every signal, so without this SIGTERM would never reach it.
+    private static func withSignalsUnblocked(_ body: () throws -> Void) rethrows {
+        var none = sigset_t(), previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try body()
     }
 
     /// Runs to the end and answers its stdout.
@@ -59,9 +69,9 @@ final class ChildProcess: Sendable {
 
     /// SIGTERM, and SIGKILL when that has not ended it within 30 s. Polls rather than
     /// `waitUntilExit`, which spins on a thread without a run loop.
-    func stop(signal: Int32 = SIGTERM) async {
+    func stop() async {
         let pid = process.processIdentifier
-        if process.isRunning { kill(pid, signal) }
+        if process.isRunning { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { kill(pid, SIGKILL) }

@@ -19,7 +19,7 @@ struct PeerBench {
         let topics = try RulesLoader(directory: rules).load().reference.topics.map(\.id).joined(separator: ",")
         var results: [Peer: [PeerResult]] = [:]
         for run in 1...runs {
-            for peer in Peer.allCases {
+            for peer in Peer.allCases where ProcessInfo.processInfo.environment["SIKO_PEER_ONLY"].map({ $0 == peer.rawValue }) ?? true {
                 let result = try await PeerRun(peer: peer, python: python, alertmanager: alertmanager, topics: topics).measure()
                 results[peer, default: []].append(result)
                 report("run \(run): \(peer.rawValue)", result.line)
@@ -108,7 +108,7 @@ struct PeerRun {
             started.append(load)
             let profiler = try profile(server, in: folder)
             let line = try await load.waitForOutput(/(\{.*\})/, timeout: .seconds(300))
-            await profiler?.stop(signal: SIGINT)
+            await profiler?.stop()
             for process in started.reversed() { await process.stop() }
             return try JSONDecoder().decode(PeerResult.self, from: Data(line.utf8))
         } catch {
