@@ -49,6 +49,10 @@ extension SQLiteStore {
         return try key.map(opened)
     }
 
+    public func credentialVersion() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM credential_version WHERE id = 1")) ?? 0 }
+    }
+
     public func touchKey(id: String, at date: Date) async throws {
         try await pool.write { db in
             _ = try KeyRecord.filter(Columns.id == id).updateAll(db, Columns.lastUsedAt.set(to: StoredValue.millis(date)))

@@ -52,6 +52,34 @@ struct ServeCLITests {
         #expect(outside.stderr.contains("stadt-dortmund may not publish into marl"))
     }
 
+    func status(port: Int, key: String) async throws -> UInt {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/topics")
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        return try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code
+    }
+
+    @Test("siko keys revoke in another process: the serving gateway, which knows the key from memory, refuses it within a second")
+    func revokeWhileServing() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let created = try SikoBinary.run("keys", "create", "--data", folder.path, "--partner", "stadt-essen", "--scope", "events:publish")
+        let key = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = key.split(separator: "_").prefix(2).joined(separator: "_")
+        let server = try SikoServe.on(folder.path)
+        do {
+            let port = try await server.port()
+            #expect(try await status(port: port, key: key) == 200)
+            #expect(try await status(port: port, key: key) == 200, "the second request is answered from the cache")
+            #expect(try SikoBinary.run("keys", "revoke", "--data", folder.path, id).status == 0)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await status(port: port, key: key) == 401)
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
     @Test("SIGHUP reloads Rules/: a new topic is served; a broken file is logged with its line and the old rules stay")
     func sighup() async throws {
         let folder = try TemporaryDirectory()

@@ -1,6 +1,6 @@
 import SikoTestSupport
 import Foundation
-import SikoChannels
+@testable import SikoChannels
 import SikoModel
 import Testing
 
@@ -33,5 +33,37 @@ struct WebhookPayloadTests {
         let body = try WebhookPayload.body(deliveryId: "dlv_\"x\\", subscriptionId: "sub_1", eventJSON: try WebhookPayload.eventJSON(event))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         #expect(object["deliveryId"] as? String == "dlv_\"x\\")
+    }
+
+    /// What receivers got from JSONEncoder before the event was written by hand: the same bytes.
+    static func encoded(_ event: Event) throws -> [UInt8] {
+        var event = event
+        event.data = event.data ?? .object([:])
+        return Array(try JSONCoding.encoder().encode(event))
+    }
+
+    @Test("the event is written byte for byte as JSONEncoder wrote it: sorted keys, nulls, umlauts, escapes, data of any shape")
+    func sameBytesAsTheEncoder() throws {
+        var full = event
+        full.externalId = nil
+        full.body = "Zeile 1\nZeile 2\t\u{1F} \\ / ü ß € 🚓"
+        full.expiresAt = Date(timeIntervalSince1970: 1_795_600_000)
+        full.areas = ["essen", "muelheim-an-der-ruhr", "ruhr"]
+        full.classification = .restricted
+        full.exercise = true
+        full.data = .object(["lage": .string("Gelände \"Nord\""), "kräfte": .integer(12), "anteil": .number(0.25), "liste": .array([.bool(true), .null])])
+        var purged = event
+        purged.purgedAt = Date(timeIntervalSince1970: 1_796_000_000.5)
+        purged.test = true
+        for sample in [event, full, purged] {
+            let written = try WebhookPayload.eventJSON(sample)
+            #expect(written == (try Self.encoded(sample)), "\(String(decoding: written, as: UTF8.self))")
+        }
+    }
+
+    @Test("an id or a string with every control character is quoted as the encoder quotes it")
+    func quotingLikeTheEncoder() throws {
+        let nasty = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self) + "\"\\/äöü"
+        #expect(WebhookPayload.quoted(nasty) == Array(try JSONCoding.encoder().encode(nasty)))
     }
 }

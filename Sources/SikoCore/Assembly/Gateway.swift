@@ -82,9 +82,10 @@ public final class Gateway: Sendable {
             }
         )
         self.dispatcher = dispatcher
-        authority = KeyAuthority(store: store, partners: { engine.reference }, clock: clock)
-        keys = KeyService(store: store, partners: { engine.reference }, clock: clock)
-        users = UserService(store: store, partners: { engine.reference }, passwords: passwords, clock: clock)
+        let keyCache = KeyCache()
+        authority = KeyAuthority(store: store, partners: { engine.reference }, clock: clock, cache: keyCache)
+        keys = KeyService(store: store, partners: { engine.reference }, clock: clock, cache: keyCache)
+        users = UserService(store: store, partners: { engine.reference }, passwords: passwords, clock: clock, cache: keyCache)
         Task.detached(priority: .background) { await passwords.prepare() }
         // Kept in the store like the receipt token, so a sign-in's second step may reach another gateway.
         let challengeKey = SymmetricKey(data: try await sealer.secret(named: "sign-in-challenges", in: store) {

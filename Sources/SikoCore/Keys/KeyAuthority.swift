@@ -13,11 +13,13 @@ public struct KeyAuthority: Sendable {
     private let clock: any WallClock
     /// When each key's last use was written, so a busy key costs one write a minute, not one per request.
     private let lastWritten = LastUse()
+    private let cache: KeyCache
 
-    public init(store: any KeyStore & UserStore, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock) {
+    public init(store: any KeyStore & UserStore, partners: @escaping @Sendable () -> ReferenceData, clock: any WallClock, cache: KeyCache = KeyCache()) {
         self.store = store
         self.partners = partners
         self.clock = clock
+        self.cache = cache
     }
 
     final class LastUse: Sendable {
@@ -26,16 +28,25 @@ public struct KeyAuthority: Sendable {
 
     /// The caller behind a bearer key, or nil when the key is unknown, revoked, expired or its partner
     /// gone, or its person disabled. A person's key acts as them, with what their roles allow now.
+    /// Recognised keys come from `KeyCache`, which honours a change anywhere within a second.
     public func authenticate(_ key: String) async throws -> Identity? {
         guard key.hasPrefix("siko_"), key.utf8.count <= 128 else { return nil }
-        guard let record = try await store.key(hash: Self.hash(key)) else { return nil }
         let now = clock.now()
+        let store = self.store
+        let hash = Self.hash(key)
+        guard let entry = try await cache.entry(hash: hash, now: now, version: { try await store.credentialVersion() }, load: {
+            guard let record = try await store.key(hash: hash) else { return nil }
+            var person: User?
+            if let userID = record.userID { person = try await store.user(id: userID) }
+            return KeyCache.Entry(key: record, person: person)
+        }) else { return nil }
+        let record = entry.key
         if record.revokedAt != nil { return nil }
         if let expiresAt = record.expiresAt, expiresAt <= now { return nil }
         guard partners().partner(record.partner) != nil else { return nil }
         var person: User?
-        if let userID = record.userID {
-            guard let user = try await store.user(id: userID), !user.isDisabled else { return nil }
+        if record.userID != nil {
+            guard let user = entry.person, !user.isDisabled else { return nil }
             person = user
         }
         let due = lastWritten.times.withLock { times in

@@ -11,10 +11,14 @@ public struct KeyService: Sendable {
     let partners: (@Sendable () -> ReferenceData)?
     let clock: any WallClock
 
-    public init(store: any KeyStore & UserStore, partners: (@Sendable () -> ReferenceData)? = nil, clock: any WallClock) {
+    /// Told of every revocation, so this process stops recognising the key at once.
+    let cache: KeyCache?
+
+    public init(store: any KeyStore & UserStore, partners: (@Sendable () -> ReferenceData)? = nil, clock: any WallClock, cache: KeyCache? = nil) {
         self.store = store
         self.partners = partners
         self.clock = clock
+        self.cache = cache
     }
 
     /// A key as issued: the only time `key` itself is ever seen.
@@ -99,6 +103,7 @@ public struct KeyService: Sendable {
         guard let record = try await store.revokeKey(id: id, at: now, audit: { key in
             identity.auditRecord(.keyRevoke, object: key.id, detail: "of \(key.partner)", at: now)
         }) else { throw ServiceError.notFound("key \(id)") }
+        cache?.forget()
         return record
     }
 }

@@ -12,11 +12,18 @@ public struct UserService: Sendable {
     let passwords: PasswordHasher
     let clock: any WallClock
 
-    public init(store: any UserStore, partners: (@Sendable () -> ReferenceData)? = nil, passwords: PasswordHasher = .standard, clock: any WallClock) {
+    /// Told of every change to a person, so their keys follow it in this process at once.
+    let cache: KeyCache?
+
+    public init(
+        store: any UserStore, partners: (@Sendable () -> ReferenceData)? = nil, passwords: PasswordHasher = .standard, clock: any WallClock,
+        cache: KeyCache? = nil
+    ) {
         self.store = store
         self.partners = partners
         self.passwords = passwords
         self.clock = clock
+        self.cache = cache
     }
 
     /// A new user as the form or the command line gives it.
@@ -113,6 +120,7 @@ public struct UserService: Sendable {
                 + done.revokedKeys.map { key in identity.auditRecord(.keyRevoke, object: key.id, detail: "of \(key.partner), with user \(done.user.login)", at: now) }
         }
         guard let disabling else { throw ServiceError.notFound("user \(reference)") }
+        cache?.forget()
         return disabling
     }
 
@@ -190,6 +198,7 @@ public struct UserService: Sendable {
             identity.auditRecord(action, object: changed.id, detail: "\(changed.login): \(detail)", at: now)
         }
         guard let changed else { throw ServiceError.notFound("user \(user.login)") }
+        cache?.forget()
         return changed
     }
 

@@ -11,6 +11,10 @@ public protocol KeyStore: Sendable {
     func revokeKey(id: String, at: Date, audit: @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey?
     /// Not audited: the last use is bookkeeping, written at most once a minute per key.
     func touchKey(id: String, at: Date) async throws
+    /// A number that moves whenever a key or a person changes in a way authentication sees
+    /// (revoked, expiry, scopes, roles, disabled), by whoever changed it: a cache of recognised
+    /// keys compares it to know it is still true.
+    func credentialVersion() async throws -> Int64
 }
 
 /// What signed requests were seen, so a replayed one is refused.

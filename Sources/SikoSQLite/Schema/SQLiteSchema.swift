@@ -239,6 +239,23 @@ enum SQLiteSchema {
             // other; the flag keeps it out of what the policies read back at start.
             try db.execute(sql: "ALTER TABLE event ADD COLUMN test INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v15: credential version for key caches") { db in
+            // Triggers, not the store's methods, move the version: `siko keys revoke`, another
+            // gateway and any later writer bump it without having to remember to. Columns that
+            // authentication does not read (last use, password, sign-in bookkeeping) leave it alone.
+            try db.execute(sql: """
+                CREATE TABLE credential_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                INSERT INTO credential_version (id, version) VALUES (1, 0);
+                CREATE TRIGGER api_key_changed AFTER UPDATE OF partner, hash, scopes, expires_at, revoked_at, signing_secret, user_id ON api_key
+                BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; END;
+                CREATE TRIGGER api_key_deleted AFTER DELETE ON api_key
+                BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; END;
+                CREATE TRIGGER user_changed AFTER UPDATE OF partner, login, name, roles, cleared, language, disabled_at ON user_account
+                BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; END;
+                CREATE TRIGGER user_deleted AFTER DELETE ON user_account
+                BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; END;
+                """)
+        }
         return migrator
     }
 }
