@@ -7,7 +7,10 @@ import SikoModel
 struct Admission: Sendable {
     struct Limits: Sendable {
         var budget: Int
+        /// Sends at once to a target to begin with, and again after a slow or failed answer.
         var perTarget: Int
+        /// What a target that keeps answering fast may earn (`Allowance`).
+        var ceiling: Int? = nil
         var breaker: CircuitBreaker.Settings
         /// The time between two sends on a paced channel (a relay's or SMS gateway's rate).
         var interval: TimeInterval? = nil
@@ -22,6 +25,8 @@ struct Admission: Sendable {
     var limits: [ChannelKind: Limits]
     private var inFlight: [ChannelKind: Int] = [:]
     private var inFlightByTarget: [ChannelKind: [String: Int]] = [:]
+    /// Targets that have earned more than `perTarget`; the others are not remembered.
+    private var allowances: [ChannelKind: [String: Allowance]] = [:]
     private var breakers: [ChannelKind: [String: CircuitBreaker]] = [:]
     /// Targets seen per host, so an open breaker can hold back all of them.
     private var targetsByHost: [ChannelKind: [String: Set<String>]] = [:]
@@ -51,6 +56,20 @@ struct Admission: Sendable {
 
     func perTarget(_ channel: ChannelKind) -> Int { limits[channel]?.perTarget ?? .max }
 
+    /// Sends at once `target` may have now.
+    func cap(_ channel: ChannelKind, _ target: String) -> Int {
+        allowances[channel]?[target]?.sends ?? perTarget(channel)
+    }
+
+    /// What each target that has sends in flight or an allowance of its own may still get.
+    func freeSlots(_ channel: ChannelKind) -> [String: Int] {
+        var free: [String: Int] = [:]
+        for target in Set((inFlightByTarget[channel] ?? [:]).keys).union((allowances[channel] ?? [:]).keys) {
+            free[target] = max(0, cap(channel, target) - (inFlightByTarget[channel]?[target] ?? 0))
+        }
+        return free
+    }
+
     /// How many sends the channel's pace lets start at `now`: one per slot, and an idle pause does
     /// not bank slots, so a backlog goes out evenly spaced, never in a burst.
     func paced(_ channel: ChannelKind, now: Date) -> Int {
@@ -66,8 +85,7 @@ struct Admission: Sendable {
 
     /// Targets a claim for `channel` should skip: those at their cap, and those behind an open breaker.
     func excludedTargets(_ channel: ChannelKind, now: Date) -> [String] {
-        let cap = perTarget(channel)
-        var excluded = (inFlightByTarget[channel] ?? [:]).compactMap { target, count in count >= cap ? target : nil }
+        var excluded = (inFlightByTarget[channel] ?? [:]).compactMap { target, count in count >= cap(channel, target) ? target : nil }
         for (host, breaker) in breakers[channel] ?? [:] where breaker.isOpen && breaker.retryAt(now: now) > now {
             excluded += targetsByHost[channel]?[host] ?? []
         }
@@ -94,7 +112,7 @@ struct Admission: Sendable {
         targetsByHost[channel, default: [:]][host, default: []].insert(delivery.target)
         // Due again at once: the next claim skips the target while it is at its cap, and takes it
         // as soon as a slot is free.
-        guard capacity(channel) > 0, inFlightByTarget[channel]?[delivery.target] ?? 0 < perTarget(channel) else {
+        guard capacity(channel) > 0, inFlightByTarget[channel]?[delivery.target] ?? 0 < cap(channel, delivery.target) else {
             return .wait(until: now)
         }
         if let slot = pacedUntil(channel, now: now) { return .wait(until: slot) }
@@ -114,11 +132,16 @@ struct Admission: Sendable {
     /// A send has ended; `host` is what its adapter learned of the receiving host. Answers the
     /// host's targets and the time to try again when this answer opened its breaker.
     @discardableResult
-    mutating func finish(_ delivery: Delivery, host health: HostHealth, now: Date) -> (targets: [String], until: Date)? {
+    mutating func finish(_ delivery: Delivery, host health: HostHealth, took: TimeInterval? = nil, now: Date) -> (targets: [String], until: Date)? {
         let channel = delivery.channel
         inFlight[channel, default: 1] -= 1
         let remaining = (inFlightByTarget[channel]?[delivery.target] ?? 1) - 1
         inFlightByTarget[channel, default: [:]][delivery.target] = remaining > 0 ? remaining : nil
+        if health != .unknown, let limits = limits[channel], let ceiling = limits.ceiling, ceiling > limits.perTarget {
+            var allowance = allowances[channel]?[delivery.target] ?? Allowance(floor: limits.perTarget, ceiling: ceiling)
+            allowance.record(fast: health == .healthy && (took ?? .infinity) < Allowance.fastAnswer)
+            allowances[channel, default: [:]][delivery.target] = allowance.isRaised ? allowance : nil
+        }
         let failure: Bool
         switch health {
         case .healthy: failure = false

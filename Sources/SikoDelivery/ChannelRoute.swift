@@ -8,7 +8,8 @@ public struct ChannelRoute: Sendable {
     public var timeout: Duration
     /// Sends at once on this channel: its own budget, so a stuck channel never starves another.
     public var concurrency: Int
-    /// Sends at once to one target (URL, address or number).
+    /// Sends at once to one target (URL, address or number) while it is new, slow or failing; one
+    /// that keeps answering fast earns up to a quarter of `concurrency` (`Allowance`).
     public var perTarget: Int
     public var breaker: CircuitBreaker.Settings
     /// A subscription whose deliveries fail this long without a single success is disabled.
@@ -29,7 +30,7 @@ public struct ChannelRoute: Sendable {
 
     var limits: Admission.Limits {
         Admission.Limits(
-            budget: concurrency, perTarget: perTarget, breaker: breaker,
+            budget: concurrency, perTarget: perTarget, ceiling: max(perTarget, concurrency / 4), breaker: breaker,
             interval: channel.ratePerSecond.flatMap { $0 > 0 ? 1 / $0 : nil }
         )
     }

@@ -148,10 +148,10 @@ public final class Dispatcher: Service {
             _ = try? await store.postpone(channel: channel, targets: targets, until: until)
         }
         let jobs: [DeliveryJob]
+        let (excluded, free) = admission.withLock { ($0.excludedTargets(channel, now: now), $0.freeSlots(channel)) }
         do {
             jobs = try await store.claim(ClaimRequest(
-                channel: channel, limit: limit, perTarget: perTarget,
-                excludingTargets: admission.withLock { $0.excludedTargets(channel, now: now) },
+                channel: channel, limit: limit, perTarget: perTarget, excludingTargets: excluded, freeSlots: free,
                 owner: configuration.owner, now: now, leaseUntil: now.addingTimeInterval(leaseDuration.timeInterval)
             ))
         } catch {
@@ -218,15 +218,15 @@ public final class Dispatcher: Service {
             admission.withLock { _ = $0.finish(delivery, host: .unknown, now: finished) }
             return
         }
-        let transition = result.transition.holding(until: await settle(delivery, result.report, now: finished))
+        let transition = result.transition.holding(until: await settle(delivery, result.report, took: finished.timeIntervalSince(started), now: finished))
         guard await record(job, result.report, transition, started: started, finished: finished) else { return }
         await followUp(FollowUp(result, transition: transition), for: delivery, now: finished)
     }
 
     /// Ends the send in admission and moves what waits for its host; answers when the host may be
     /// tried again, while its breaker is open.
-    private func settle(_ delivery: Delivery, _ report: SendReport, now: Date) async -> Date? {
-        let settlement = admission.withLock { $0.settle(delivery, report, now: now) }
+    private func settle(_ delivery: Delivery, _ report: SendReport, took: TimeInterval, now: Date) async -> Date? {
+        let settlement = admission.withLock { $0.settle(delivery, report, took: took, now: now) }
         if let opened = settlement.opened {
             logger.warning("circuit breaker open: holding back sends to the host", metadata: [
                 "channel": "\(delivery.channel.rawValue)", "until": "\(JSONCoding.format(opened.until))",

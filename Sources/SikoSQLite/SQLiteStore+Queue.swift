@@ -7,7 +7,8 @@ private typealias D = DeliveryRecord.Columns
 private typealias S = SubscriptionRecord.Columns
 
 extension SQLiteStore {
-    /// Claims oldest first at most `perTarget` per target (the window), plus deliveries whose lease
+    /// Claims oldest first at most `perTarget` per target (the window; what `freeSlots` says for the
+    /// targets it names), plus deliveries whose lease
     /// expired, in one statement; `RETURNING` names the record's columns so rows decode by position.
     /// The open-state condition is a literal so the partial index `delivery_due` serves it.
     private static let claimSQL = """
@@ -16,13 +17,13 @@ extension SQLiteStore {
         WHERE \(D.id.name) IN (
             SELECT id FROM (
                 SELECT id, due FROM (
-                    SELECT id, next_attempt_at AS due, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
+                    SELECT id, target, next_attempt_at AS due, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
                         SELECT \(D.id.name) AS id, \(D.target.name) AS target, \(D.nextAttemptAt.name) AS next_attempt_at FROM delivery
                         WHERE \(DeliveryRecord.isOpen) AND \(D.nextAttemptAt.name) <= ? AND \(D.channel.name) = ?
                             AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
                         ORDER BY \(D.nextAttemptAt.name) LIMIT ?
                     )
-                ) WHERE n <= ?
+                ) WHERE n <= COALESCE((SELECT value FROM json_each(?) WHERE key = target), ?)
                 UNION ALL
                 SELECT id, due FROM (
                     SELECT \(D.id.name) AS id, \(D.leaseExpiresAt.name) AS due FROM delivery
@@ -39,6 +40,7 @@ extension SQLiteStore {
         let now = StoredValue.millis(request.now)
         let lease = StoredValue.millis(request.leaseUntil)
         let excluded = String(decoding: try JSONEncoder().encode(request.excludingTargets), as: UTF8.self)
+        let free = String(decoding: try JSONEncoder().encode(request.freeSlots), as: UTF8.self)
         let limit = request.limit
         let sealer = self.sealer
         return try await pool.write { db in
@@ -47,15 +49,15 @@ extension SQLiteStore {
                 // The window numbers rows by target, so the union is put back in due order before the
                 // limit: otherwise a claim under its limit took targets in name order, not the oldest.
                 arguments: [
-                    request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, request.perTarget,
+                    request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, free, request.perTarget,
                     now, request.channel.rawValue, excluded, limit, limit,
                 ]
             ).map(\.delivery)
             guard !claimed.isEmpty else { return [] }
-            let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, keys: Set(claimed.map(\.subscriptionId))), \.subscription.id)
+            let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, ids: Set(claimed.map(\.subscriptionId))), \.subscription.id)
             let review = ClaimReview(claimed: claimed, subscriptions: subscriptions.mapValues(\.state))
             if !review.stop.isEmpty { try Self.stopClaimed(review.stop, at: now, db: db) }
-            let events = try Self.byID(EventRecord.fetchAll(db, keys: Set(review.send.map(\.eventId))), \.event.id)
+            let events = try Self.byID(EventRecord.fetchAll(db, ids: Set(review.send.map(\.eventId))), \.event.id)
             // Once per subscription in the batch, not per delivery: a fan-out claims many of one.
             let secrets = subscriptions.compactMapValues { record in record.sealedSecret.flatMap { try? sealer.unseal($0) } }
             return review.send.compactMap { delivery -> DeliveryJob? in

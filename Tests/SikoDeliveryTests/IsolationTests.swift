@@ -73,6 +73,43 @@ struct IsolationTests {
         #expect(admission.excludedTargets(.webhook, now: now).isEmpty)
     }
 
+    @Test("a target that answers fast earns more sends at once, up to the ceiling; one slow or failed answer halves that, never below its cap")
+    func allowance() {
+        var admission = Admission(limits: [.webhook: .init(budget: 64, perTarget: 4, ceiling: 8, breaker: .init(threshold: 5, cooldown: .seconds(30)))])
+        let target = "https://lage.example/hook"
+        func fill() -> Int {
+            var started = 0
+            while admission.admit(delivery("d\(started)", target: target), now: now) == .start { started += 1 }
+            return started
+        }
+        func finish(_ count: Int, _ health: HostHealth, took: TimeInterval) {
+            for index in 0..<count { admission.finish(delivery("d\(index)", target: target), host: health, took: took, now: now) }
+        }
+        #expect(fill() == 4, "a new target starts at its cap")
+        finish(4, .healthy, took: 0.01)
+        #expect(admission.cap(.webhook, target) == 6, "four fast answers: two sends more")
+        #expect(admission.freeSlots(.webhook) == [target: 6], "the claim may take what the target has earned")
+        #expect(fill() == 6)
+        finish(6, .healthy, took: 0.01)
+        #expect(admission.cap(.webhook, target) == 8, "never above the ceiling")
+        #expect(fill() == 8)
+        finish(1, .healthy, took: Allowance.fastAnswer + 0.1)
+        #expect(admission.cap(.webhook, target) == 4, "a slow answer halves it, down to the cap")
+        finish(7, .unhealthy, took: 0.01)
+        #expect(admission.cap(.webhook, target) == 4 && admission.freeSlots(.webhook).isEmpty, "back at the cap it is forgotten")
+    }
+
+    @Test("without a ceiling above the cap, nothing is earned")
+    func noAllowanceWithoutCeiling() {
+        var admission = admission
+        let target = "https://lage.example/hook"
+        for index in 0..<20 {
+            _ = admission.admit(delivery("\(index)", target: target), now: now)
+            admission.finish(delivery("\(index)", target: target), host: .healthy, took: 0.001, now: now)
+        }
+        #expect(admission.cap(.webhook, target) == 2)
+    }
+
     @Test("a host's breaker holds back all its targets, then lets one probe through")
     func breakerPerHost() {
         var admission = admission

@@ -67,6 +67,21 @@ struct ClaimContractTests {
         }
     }
 
+    @Test("a target named in freeSlots gets what is free of its own cap, more or less than perTarget; the others perTarget", arguments: StoreEngine.allCases)
+    func freeSlots(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let fast = subscription("sub_fast"), busy = subscription("sub_busy"), other = subscription("sub_other")
+            try await store.add(fast, busy, other)
+            for index in 0..<5 {
+                try await store.publish([.to(fast), .to(busy), .to(other)], at: t0.plus(Double(index)))
+            }
+            let jobs = try await store.claim(perTarget: 2, freeSlots: [fast.target: 4, busy.target: 1], at: t0.plus(10))
+            #expect(Dictionary(grouping: jobs, by: \.delivery.target).mapValues(\.count) == [fast.target: 4, busy.target: 1, other.target: 2])
+            #expect(try await store.claim(freeSlots: [busy.target: 0], at: t0.plus(10)).allSatisfy { $0.delivery.target != busy.target })
+        }
+    }
+
     @Test("a live lease is its owner's; once expired another owner takes it over, counting a second attempt", arguments: StoreEngine.allCases)
     func leaseExpiry(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in

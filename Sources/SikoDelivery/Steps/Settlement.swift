@@ -18,13 +18,13 @@ struct Settlement {
 extension Admission {
     /// Ends a send in admission: holds its host if it asked for a pause, tells its breaker what
     /// the adapter learned of the host, and answers what the store must move.
-    mutating func settle(_ delivery: Delivery, _ report: SendReport, now: Date) -> Settlement {
+    mutating func settle(_ delivery: Delivery, _ report: SendReport, took: TimeInterval? = nil, now: Date) -> Settlement {
         var pause: (targets: [String], until: Date)?
         if case .retry(let after?, _) = report.outcome {
             let until = now.addingTimeInterval(after.timeInterval)
             pause = (hold(delivery, until: until, now: now), until)
         }
-        let opened = finish(delivery, host: report.host, now: now)
+        let opened = finish(delivery, host: report.host, took: took, now: now)
         return Settlement(pause: pause, opened: opened, heldUntil: heldUntil(delivery, now: now), breakerCounts: breakerCounts)
     }
 }

@@ -69,18 +69,26 @@ public struct QueueStats: Sendable, Equatable {
 public struct ClaimRequest: Sendable {
     public var channel: ChannelKind
     public var limit: Int
+    /// The most any one target gets, unless `freeSlots` names it.
     public var perTarget: Int
     /// Targets at their cap or behind an open breaker.
     public var excludingTargets: [String]
+    /// What targets with sends in flight, or with a cap of their own, may still get; so nothing is
+    /// claimed that would have to be given back at once.
+    public var freeSlots: [String: Int]
     public var owner: String
     public var now: Date
     public var leaseUntil: Date
 
-    public init(channel: ChannelKind, limit: Int, perTarget: Int = .max, excludingTargets: [String] = [], owner: String, now: Date, leaseUntil: Date) {
+    public init(
+        channel: ChannelKind, limit: Int, perTarget: Int = .max, excludingTargets: [String] = [], freeSlots: [String: Int] = [:],
+        owner: String, now: Date, leaseUntil: Date
+    ) {
         self.channel = channel
         self.limit = limit
         self.perTarget = perTarget
         self.excludingTargets = excludingTargets
+        self.freeSlots = freeSlots
         self.owner = owner
         self.now = now
         self.leaseUntil = leaseUntil

@@ -17,10 +17,13 @@ struct RecordSQL: Sendable {
     /// The columns in the record's order, for a select list or a `RETURNING`.
     let selection: String
     let insert: String
+    /// The rows whose `id` is in a JSON array: one statement however many ids.
+    let byIDs: String
 
     init(table: String, columns: [Column]) {
         selection = columns.map(\.name).joined(separator: ", ")
         insert = "INSERT INTO \(table) (\(selection)) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+        byIDs = "SELECT \(selection) FROM \(table) WHERE id IN (SELECT value FROM json_each(?))"
     }
 }
 
@@ -33,6 +36,13 @@ extension StoredRecord {
     /// build per row.
     func insertCached(_ db: Database) throws {
         try db.cachedStatement(sql: Self.sql.insert).execute(arguments: StatementArguments(storedValues))
+    }
+
+    /// Rows by id on hot paths, through a prepared statement (a query-interface request is built
+    /// and prepared anew each time).
+    static func fetchAll(_ db: Database, ids: Set<String>) throws -> [Self] {
+        let list = String(decoding: try JSONEncoder().encode(Array(ids)), as: UTF8.self)
+        return try fetchAll(db.cachedStatement(sql: sql.byIDs), arguments: [list])
     }
 }
 

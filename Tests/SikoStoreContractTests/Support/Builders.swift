@@ -87,11 +87,11 @@ extension Store {
     }
 
     func claim(
-        _ channel: ChannelKind = .webhook, limit: Int = 100, perTarget: Int = .max, excluding: [String] = [], owner: String = "worker-a",
-        at now: Date = t0, leaseFor seconds: Double = 60
+        _ channel: ChannelKind = .webhook, limit: Int = 100, perTarget: Int = .max, excluding: [String] = [], freeSlots: [String: Int] = [:],
+        owner: String = "worker-a", at now: Date = t0, leaseFor seconds: Double = 60
     ) async throws -> [DeliveryJob] {
         try await claim(ClaimRequest(
-            channel: channel, limit: limit, perTarget: perTarget, excludingTargets: excluding, owner: owner, now: now,
+            channel: channel, limit: limit, perTarget: perTarget, excludingTargets: excluding, freeSlots: freeSlots, owner: owner, now: now,
             leaseUntil: now.plus(seconds)
         ))
     }
