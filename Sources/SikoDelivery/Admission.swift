@@ -25,6 +25,8 @@ struct Admission: Sendable {
     var limits: [ChannelKind: Limits]
     private var inFlight: [ChannelKind: Int] = [:]
     private var inFlightByTarget: [ChannelKind: [String: Int]] = [:]
+    /// Each webhook target's host, parsed once rather than on every admit and finish.
+    private var hostNames: [String: String] = [:]
     /// Targets that have earned more than `perTarget`; the others are not remembered.
     private var allowances: [ChannelKind: [String: Allowance]] = [:]
     private var breakers: [ChannelKind: [String: CircuitBreaker]] = [:]
@@ -44,6 +46,15 @@ struct Admission: Sendable {
         guard channel == .webhook else { return channel.rawValue }
         guard let url = URLComponents(string: target), let host = url.host?.lowercased() else { return target }
         return "\(host):\(url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443))"
+    }
+
+    private mutating func hostName(_ channel: ChannelKind, _ target: String) -> String {
+        guard channel == .webhook else { return channel.rawValue }
+        if let known = hostNames[target] { return known }
+        if hostNames.count >= 10_000 { hostNames.removeAll() }
+        let host = Self.host(channel: channel, target: target)
+        hostNames[target] = host
+        return host
     }
 
     func capacity(_ channel: ChannelKind) -> Int {
@@ -100,7 +111,7 @@ struct Admission: Sendable {
     /// breaker. Answers the host's targets, whose waiting deliveries should move to `until`.
     mutating func hold(_ delivery: Delivery, until: Date, now: Date) -> [String] {
         let channel = delivery.channel
-        let host = Self.host(channel: channel, target: delivery.target)
+        let host = hostName(channel, delivery.target)
         holds[channel] = (holds[channel] ?? [:]).filter { $0.value > now }
         holds[channel, default: [:]][host] = max(until, holds[channel]?[host] ?? until)
         return Array(targetsByHost[channel]?[host] ?? [delivery.target])
@@ -108,7 +119,7 @@ struct Admission: Sendable {
 
     mutating func admit(_ delivery: Delivery, now: Date) -> Verdict {
         let channel = delivery.channel
-        let host = Self.host(channel: channel, target: delivery.target)
+        let host = hostName(channel, delivery.target)
         targetsByHost[channel, default: [:]][host, default: []].insert(delivery.target)
         // Due again at once: the next claim skips the target while it is at its cap, and takes it
         // as soon as a slot is free.
@@ -149,7 +160,7 @@ struct Admission: Sendable {
         case .unknown: return nil
         }
         guard let settings = limits[channel]?.breaker else { return nil }
-        let host = Self.host(channel: channel, target: delivery.target)
+        let host = hostName(channel, delivery.target)
         var breaker = breakers[channel]?[host] ?? CircuitBreaker(settings: settings)
         let wasOpen = if case .open = breaker.state { true } else { false }
         breaker.record(failure: failure, now: now)
@@ -183,7 +194,8 @@ struct Admission: Sendable {
 
     /// When a send to this delivery's host may go again, if its breaker is open now.
     func heldUntil(_ delivery: Delivery, now: Date) -> Date? {
-        let host = Self.host(channel: delivery.channel, target: delivery.target)
+        guard breakers[delivery.channel]?.isEmpty == false else { return nil }
+        let host = hostNames[delivery.target] ?? Self.host(channel: delivery.channel, target: delivery.target)
         guard let breaker = breakers[delivery.channel]?[host], breaker.isOpen else { return nil }
         return breaker.retryAt(now: now)
     }

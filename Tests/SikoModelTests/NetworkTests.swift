@@ -40,7 +40,10 @@ struct NetworkTests {
         #expect(!policy.permits(try #require(IPAddress("192.168.0.1"))))
     }
 
-    @Test("malformed addresses and ranges", arguments: ["256.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.4/33", "::1::2", "abc", "1:2:3:4:5:6:7:8:9"])
+    @Test("malformed addresses and ranges", arguments: [
+        "256.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.04", "1.2.3.4.", ".1.2.3", "1..2.3", "1.2.3.4.5", "1.2.3.1000", "1.2.3.-4", "1.2.3.４",
+        "1.2.3.4/33", "::1::2", "abc", "1:2:3:4:5:6:7:8:9",
+    ])
     func malformed(_ text: String) {
         #expect(CIDR(text) == nil)
     }

@@ -73,26 +73,5 @@ public enum WebhookPayload {
         return body
     }
 
-    /// A JSON string as the encoder writes it: quotes, backslashes and control characters escaped,
-    /// everything else (slashes and UTF-8 included) as it is. Ids are short, and an encoder per id
-    /// cost more than the rest of the envelope.
-    static func quoted(_ value: String) -> [UInt8] {
-        var out: [UInt8] = [0x22]
-        out.reserveCapacity(value.utf8.count + 2)
-        for byte in value.utf8 {
-            switch byte {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x0A: out += [0x5C, 0x6E]
-            case 0x0D: out += [0x5C, 0x72]
-            case 0x09: out += [0x5C, 0x74]
-            case 0x08: out += [0x5C, 0x62]
-            case 0x0C: out += [0x5C, 0x66]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-            default: out.append(byte)
-            }
-        }
-        out.append(0x22)
-        return out
-    }
+    static func quoted(_ value: String) -> [UInt8] { JSONCoding.quoted(value) }
 }

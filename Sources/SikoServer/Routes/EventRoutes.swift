@@ -21,8 +21,8 @@ struct EventRoutes {
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
         let submission = try await JSONBody.decode(EventSubmission.self, from: request, context: context)
         let result = try await publishing.publish(submission, idempotencyKey: idempotencyKey, by: identity)
-        return try JSONBody.response(
-            PublishView(id: result.eventId, deliveries: result.deliveries, duplicate: result.duplicate),
+        return JSONBody.response(
+            json: PublishView(id: result.eventId, deliveries: result.deliveries, duplicate: result.duplicate).json,
             status: result.duplicate ? .ok : .accepted
         )
     }
