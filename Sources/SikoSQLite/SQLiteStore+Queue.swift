@@ -7,52 +7,53 @@ private typealias D = DeliveryRecord.Columns
 private typealias S = SubscriptionRecord.Columns
 
 extension SQLiteStore {
-    /// Claims oldest first at most `perTarget` per target (the window; what `freeSlots` says for the
-    /// targets it names), plus deliveries whose lease
-    /// expired, in one statement; `RETURNING` names the record's columns so rows decode by position.
-    /// The open-state condition is a literal so the partial index `delivery_due` serves it.
-    private static let claimSQL = """
+    /// The due deliveries a claim chooses from, oldest first, through the partial index
+    /// `delivery_due` (the open-state condition is a literal so it serves).
+    private static let dueSQL = """
+        SELECT \(D.id.name), \(D.target.name), \(D.nextAttemptAt.name) FROM delivery
+        WHERE \(DeliveryRecord.isOpen) AND \(D.nextAttemptAt.name) <= ? AND \(D.channel.name) = ?
+            AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
+        ORDER BY \(D.nextAttemptAt.name) LIMIT ?
+        """
+    /// Deliveries whose lease expired: their worker is gone.
+    private static let expiredSQL = """
+        SELECT \(D.id.name), \(D.target.name), \(D.leaseExpiresAt.name) FROM delivery
+        WHERE \(DeliveryRecord.isSending) AND \(D.leaseExpiresAt.name) <= ? AND \(D.channel.name) = ?
+            AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
+        ORDER BY \(D.leaseExpiresAt.name) LIMIT ?
+        """
+    /// `RETURNING` names the record's columns, so rows decode by position.
+    private static let leaseSQL = """
         UPDATE delivery SET \(D.status.name) = \(StoredValue.literal(.sending)), \(D.leaseOwner.name) = ?, \(D.leaseExpiresAt.name) = ?,
             \(D.attempts.name) = \(D.attempts.name) + 1, \(D.updatedAt.name) = ?
-        WHERE \(D.id.name) IN (
-            SELECT id FROM (
-                SELECT id, due FROM (
-                    SELECT id, target, next_attempt_at AS due, ROW_NUMBER() OVER (PARTITION BY target ORDER BY next_attempt_at) AS n FROM (
-                        SELECT \(D.id.name) AS id, \(D.target.name) AS target, \(D.nextAttemptAt.name) AS next_attempt_at FROM delivery
-                        WHERE \(DeliveryRecord.isOpen) AND \(D.nextAttemptAt.name) <= ? AND \(D.channel.name) = ?
-                            AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
-                        ORDER BY \(D.nextAttemptAt.name) LIMIT ?
-                    )
-                ) WHERE n <= COALESCE((SELECT value FROM json_each(?) WHERE key = target), ?)
-                UNION ALL
-                SELECT id, due FROM (
-                    SELECT \(D.id.name) AS id, \(D.leaseExpiresAt.name) AS due FROM delivery
-                    WHERE \(DeliveryRecord.isSending) AND \(D.leaseExpiresAt.name) <= ? AND \(D.channel.name) = ?
-                        AND \(D.target.name) NOT IN (SELECT value FROM json_each(?))
-                    ORDER BY \(D.leaseExpiresAt.name) LIMIT ?
-                )
-            ) ORDER BY due LIMIT ?
-        )
+        WHERE \(D.id.name) IN (SELECT value FROM json_each(?))
         RETURNING \(DeliveryRecord.sql.selection)
         """
 
+    /// Reads the candidates, lets `ClaimSelection` pick (oldest first, each target to its free
+    /// slots), and leases the pick, in one transaction.
     public func claim(_ request: ClaimRequest) async throws -> [DeliveryJob] {
         let now = StoredValue.millis(request.now)
         let lease = StoredValue.millis(request.leaseUntil)
         let excluded = String(decoding: try JSONEncoder().encode(request.excludingTargets), as: UTF8.self)
-        let free = String(decoding: try JSONEncoder().encode(request.freeSlots), as: UTF8.self)
-        let limit = request.limit
+        let channel = request.channel.rawValue
         let sealer = self.sealer
         return try await pool.write { db in
+            func candidates(_ sql: String, limit: Int) throws -> [ClaimSelection.Candidate] {
+                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [now, channel, excluded, limit]).map {
+                    ClaimSelection.Candidate(id: $0[0], target: $0[1], due: $0[2])
+                }
+            }
+            let picked = ClaimSelection.pick(
+                due: try candidates(Self.dueSQL, limit: request.limit * 4), expired: try candidates(Self.expiredSQL, limit: request.limit),
+                limit: request.limit, perTarget: request.perTarget, freeSlots: request.freeSlots
+            )
+            guard !picked.isEmpty else { return [] }
+            let order = Dictionary(uniqueKeysWithValues: picked.enumerated().map { ($1, $0) })
             let claimed = try DeliveryRecord.fetchAll(
-                db.cachedStatement(sql: Self.claimSQL),
-                // The window numbers rows by target, so the union is put back in due order before the
-                // limit: otherwise a claim under its limit took targets in name order, not the oldest.
-                arguments: [
-                    request.owner, lease, now, now, request.channel.rawValue, excluded, limit * 4, free, request.perTarget,
-                    now, request.channel.rawValue, excluded, limit, limit,
-                ]
-            ).map(\.delivery)
+                db.cachedStatement(sql: Self.leaseSQL),
+                arguments: [request.owner, lease, now, String(decoding: try JSONEncoder().encode(picked), as: UTF8.self)]
+            ).map(\.delivery).sorted { order[$0.id] ?? 0 < order[$1.id] ?? 0 }
             guard !claimed.isEmpty else { return [] }
             let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, ids: Set(claimed.map(\.subscriptionId))), \.subscription.id)
             let review = ClaimReview(claimed: claimed, subscriptions: subscriptions.mapValues(\.state))
