@@ -48,6 +48,9 @@ public final class WebhookChannel: Channel {
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, settings.concurrency)
         )
         configuration.decompression = .disabled
+        // Nobody collects traces from the gateway; without this every send builds a no-op span
+        // with its attributes.
+        configuration.tracing.tracer = nil
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = settings.options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
         configuration.tlsConfiguration = tls
