@@ -8,6 +8,7 @@ sent it. Both processes use CLOCK_MONOTONIC, which is one clock for the whole ma
 arrival time minus a send time is an end-to-end latency.
 
     peer.py receiver                      prints "port N", then serves POST /hook
+    peer.py alertmanager-config URL       prints Alertmanager's configuration for the workload
     peer.py load --server gateway|alertmanager --url URL --receiver URL --pid PID [...]
                                           prints one JSON line with the measurements
 """
@@ -64,7 +65,7 @@ def receiver(args):
         unmarked[0] = 0
         return web.Response(status=204)
 
-    async def announce(app):
+    async def announce():
         for site in runner.sites:
             port = site._server.sockets[0].getsockname()[1]
             print(f"port {port}", flush=True)
@@ -77,11 +78,36 @@ def receiver(args):
     async def main():
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0, backlog=1024).start()
-        await announce(app)
+        await announce()
         await asyncio.Event().wait()
 
     use_fast_loop()
     asyncio.run(main())
+
+
+# --- Alertmanager's side of the workload ---------------------------------------------------
+
+def alertmanager_config(receiver):
+    """The same routing as the gateway's subscriptions: every alert is its own group and goes out
+    at once; the urgent route continues, so a critical alert also goes to its city's route."""
+    routes = "\n".join(f"    - matchers: ['city=\"{city}\"']\n      receiver: hook" for city in CITIES)
+    return f"""route:
+  receiver: hook
+  group_by: ['...']
+  group_wait: 0s
+  group_interval: 5m
+  repeat_interval: 4h
+  routes:
+    - matchers: ['urgency="critical"']
+      receiver: hook
+      continue: true
+{routes}
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: {receiver}
+        send_resolved: false
+"""
 
 
 # --- load client ----------------------------------------------------------------------------
@@ -269,6 +295,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("receiver")
+    config = commands.add_parser("alertmanager-config")
+    config.add_argument("receiver", help="the receiver's URL")
     client = commands.add_parser("load")
     client.add_argument("--server", choices=["gateway", "alertmanager"], required=True)
     client.add_argument("--url", required=True)
@@ -284,6 +312,8 @@ def main():
     args = parser.parse_args()
     if args.command == "receiver":
         receiver(args)
+    elif args.command == "alertmanager-config":
+        print(alertmanager_config(args.receiver), end="")
     else:
         use_fast_loop()
         asyncio.run(load(args))

@@ -148,11 +148,7 @@ struct Admission: Sendable {
         inFlight[channel, default: 1] -= 1
         let remaining = (inFlightByTarget[channel]?[delivery.target] ?? 1) - 1
         inFlightByTarget[channel, default: [:]][delivery.target] = remaining > 0 ? remaining : nil
-        if health != .unknown, let limits = limits[channel], let ceiling = limits.ceiling, ceiling > limits.perTarget {
-            var allowance = allowances[channel]?[delivery.target] ?? Allowance(floor: limits.perTarget, ceiling: ceiling)
-            allowance.record(fast: health == .healthy && (took ?? .infinity) < Allowance.fastAnswer)
-            allowances[channel, default: [:]][delivery.target] = allowance.isRaised ? allowance : nil
-        }
+        if health != .unknown { earn(channel, delivery.target, fast: health == .healthy && (took ?? .infinity) < Allowance.fastAnswer) }
         let failure: Bool
         switch health {
         case .healthy: failure = false
@@ -174,6 +170,14 @@ struct Admission: Sendable {
         // Only the answer that opened it: sends still in flight that fail later change nothing.
         guard case .open = breaker.state, !wasOpen else { return nil }
         return (Array(targetsByHost[channel]?[host] ?? []), breaker.retryAt(now: now))
+    }
+
+    /// Moves the target's allowance by what its answer showed; only raised allowances are kept.
+    private mutating func earn(_ channel: ChannelKind, _ target: String, fast: Bool) {
+        guard let limits = limits[channel], let ceiling = limits.ceiling, ceiling > limits.perTarget else { return }
+        var allowance = allowances[channel]?[target] ?? Allowance(floor: limits.perTarget, ceiling: ceiling)
+        allowance.record(fast: fast)
+        allowances[channel, default: [:]][target] = allowance.isRaised ? allowance : nil
     }
 
     /// Open or held hosts whose waiting deliveries should be moved to the probe time or the end of

@@ -35,7 +35,7 @@ extension SQLiteStore {
     public func claim(_ request: ClaimRequest) async throws -> [DeliveryJob] {
         let now = StoredValue.millis(request.now)
         let lease = StoredValue.millis(request.leaseUntil)
-        let excluded = String(decoding: try JSONEncoder().encode(request.excludingTargets), as: UTF8.self)
+        let excluded = try StoredValue.jsonArray(request.excludingTargets)
         let channel = request.channel.rawValue
         let sealer = self.sealer
         return try await pool.write { db in
@@ -52,7 +52,7 @@ extension SQLiteStore {
             let order = Dictionary(uniqueKeysWithValues: picked.enumerated().map { ($1, $0) })
             let claimed = try DeliveryRecord.fetchAll(
                 db.cachedStatement(sql: Self.leaseSQL),
-                arguments: [request.owner, lease, now, String(decoding: try JSONEncoder().encode(picked), as: UTF8.self)]
+                arguments: [request.owner, lease, now, try StoredValue.jsonArray(picked)]
             ).map(\.delivery).sorted { order[$0.id] ?? 0 < order[$1.id] ?? 0 }
             guard !claimed.isEmpty else { return [] }
             let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, ids: Set(claimed.map(\.subscriptionId))), \.subscription.id)
@@ -180,7 +180,7 @@ extension SQLiteStore {
     public func postpone(channel: ChannelKind, targets: [String], until date: Date) async throws -> Int {
         guard !targets.isEmpty else { return 0 }
         let until = StoredValue.millis(date)
-        let list = String(decoding: try JSONEncoder().encode(targets), as: UTF8.self)
+        let list = try StoredValue.jsonArray(targets)
         return try await pool.write { db in
             try db.execute(sql: Self.postponeSQL, arguments: [until, until, channel.rawValue, list])
             return db.changesCount

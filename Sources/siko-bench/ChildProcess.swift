@@ -77,19 +77,3 @@ final class ChildProcess: Sendable {
         if process.isRunning { kill(pid, SIGKILL) }
     }
 }
-
-/// A port nobody listens on now (the kernel's pick, released again for the child to bind).
-func freePort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socket >= 0 else { throw BenchError.unexpected("socket() failed") }
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw BenchError.unexpected("bind() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}

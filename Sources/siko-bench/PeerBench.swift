@@ -1,5 +1,6 @@
 import Foundation
 import SikoConfig
+import SikoTestSupport
 
 /// The gateway side by side with Prometheus Alertmanager on one workload: 10 city routes plus an
 /// urgent one, 3000 events from 16 keep-alive connections, one receiver. Every part is its own
@@ -129,8 +130,10 @@ struct PeerRun {
     private func start(in folder: String, receiver: String, started: inout [ChildProcess]) async throws -> (ChildProcess, String, String) {
         switch peer {
         case .alertmanager:
-            let port = try freePort()
-            try Self.alertmanagerConfiguration(receiver: receiver + "/hook").write(toFile: folder + "/alertmanager.yml", atomically: true, encoding: .utf8)
+            let port = try KannelHarness.freePort()
+            // The workload's routes come from the script that makes its events, so both name the same cities.
+            try ChildProcess.output(python, ["bench/peer.py", "alertmanager-config", receiver + "/hook"])
+                .write(toFile: folder + "/alertmanager.yml", atomically: true, encoding: .utf8)
             let server = try ChildProcess(alertmanager, [
                 "--config.file=\(folder)/alertmanager.yml", "--storage.path=\(folder)/data",
                 "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn",
@@ -153,30 +156,5 @@ struct PeerRun {
             try await server.waitUntilReady(url + "/ready")
             return (server, url, key)
         }
-    }
-
-    /// The same routing as the gateway's subscriptions: every alert is its own group and goes out
-    /// at once; the urgent route continues, so a critical alert also goes to its city's route.
-    static func alertmanagerConfiguration(receiver: String) -> String {
-        let cities = ["bochum", "dortmund", "hagen", "hamm", "herne", "duisburg", "essen", "muelheim-an-der-ruhr", "oberhausen", "bottrop"]
-        return """
-            route:
-              receiver: hook
-              group_by: ['...']
-              group_wait: 0s
-              group_interval: 5m
-              repeat_interval: 4h
-              routes:
-                - matchers: ['urgency="critical"']
-                  receiver: hook
-                  continue: true
-            \(cities.map { "    - matchers: ['city=\"\($0)\"']\n      receiver: hook" }.joined(separator: "\n"))
-            receivers:
-              - name: hook
-                webhook_configs:
-                  - url: \(receiver)
-                    send_resolved: false
-
-            """
     }
 }

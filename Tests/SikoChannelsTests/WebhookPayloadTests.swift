@@ -64,6 +64,6 @@ struct WebhookPayloadTests {
     @Test("an id or a string with every control character is quoted as the encoder quotes it")
     func quotingLikeTheEncoder() throws {
         let nasty = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self) + "\"\\/äöü"
-        #expect(WebhookPayload.quoted(nasty) == Array(try JSONCoding.encoder().encode(nasty)))
+        #expect(JSONCoding.quoted(nasty) == Array(try JSONCoding.encoder().encode(nasty)))
     }
 }

@@ -33,29 +33,29 @@ public enum WebhookPayload {
         out.reserveCapacity(384 + event.title.utf8.count + (event.body?.utf8.count ?? 0))
         func field(_ name: String, _ value: [UInt8]) {
             out.append(out.isEmpty ? 0x7B : 0x2C)
-            out += quoted(name)
+            out += JSONCoding.quoted(name)
             out.append(0x3A)
             out += value
         }
         let null = Array("null".utf8)
-        func text(_ value: String?) -> [UInt8] { value.map(quoted) ?? null }
+        func text(_ value: String?) -> [UInt8] { value.map(JSONCoding.quoted) ?? null }
         func flag(_ value: Bool) -> [UInt8] { Array((value ? "true" : "false").utf8) }
         let data: [UInt8] = if case .object(let members)? = event.data, members.isEmpty { Array("{}".utf8) } else { Array(try encoder.encode(event.data)) }
-        field("areas", [0x5B] + event.areas.map(quoted).joined(separator: [0x2C]) + [0x5D])
+        field("areas", [0x5B] + event.areas.map(JSONCoding.quoted).joined(separator: [0x2C]) + [0x5D])
         field("body", text(event.body))
-        field("classification", quoted(event.classification.rawValue))
+        field("classification", JSONCoding.quoted(event.classification.rawValue))
         field("data", data)
         field("exercise", flag(event.exercise))
         field("expiresAt", text(event.expiresAt.map(JSONCoding.format)))
         field("externalId", text(event.externalId))
-        field("id", quoted(event.id))
-        field("publishedAt", quoted(JSONCoding.format(event.publishedAt)))
-        field("publisher", quoted(event.publisher))
-        if let purgedAt = event.purgedAt { field("purgedAt", quoted(JSONCoding.format(purgedAt))) }
+        field("id", JSONCoding.quoted(event.id))
+        field("publishedAt", JSONCoding.quoted(JSONCoding.format(event.publishedAt)))
+        field("publisher", JSONCoding.quoted(event.publisher))
+        if let purgedAt = event.purgedAt { field("purgedAt", JSONCoding.quoted(JSONCoding.format(purgedAt))) }
         field("test", flag(event.test))
-        field("title", quoted(event.title))
-        field("topic", quoted(event.topic))
-        field("urgency", quoted(event.urgency.rawValue))
+        field("title", JSONCoding.quoted(event.title))
+        field("topic", JSONCoding.quoted(event.topic))
+        field("urgency", JSONCoding.quoted(event.urgency.rawValue))
         out.append(0x7D)
         return out
     }
@@ -64,14 +64,12 @@ public enum WebhookPayload {
         var body: [UInt8] = []
         body.reserveCapacity(eventJSON.count + 128)
         body += Array(#"{"deliveryId":"#.utf8)
-        body += quoted(deliveryId)
+        body += JSONCoding.quoted(deliveryId)
         body += Array(#","event":"#.utf8)
         body += eventJSON
         body += Array(#","subscriptionId":"#.utf8)
-        body += quoted(subscriptionId)
+        body += JSONCoding.quoted(subscriptionId)
         body += Array(#","type":"event.published"}"#.utf8)
         return body
     }
-
-    static func quoted(_ value: String) -> [UInt8] { JSONCoding.quoted(value) }
 }

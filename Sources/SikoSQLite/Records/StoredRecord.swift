@@ -41,14 +41,17 @@ extension StoredRecord {
     /// Rows by id on hot paths, through a prepared statement (a query-interface request is built
     /// and prepared anew each time).
     static func fetchAll(_ db: Database, ids: Set<String>) throws -> [Self] {
-        let list = String(decoding: try JSONEncoder().encode(Array(ids)), as: UTF8.self)
-        return try fetchAll(db.cachedStatement(sql: sql.byIDs), arguments: [list])
+        try fetchAll(db.cachedStatement(sql: sql.byIDs), arguments: [try StoredValue.jsonArray(ids)])
     }
 }
 
 /// How model values are stored. Times are Unix milliseconds.
 enum StoredValue {
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// Strings as one JSON array, the argument of a `json_each(?)` list.
+    static func jsonArray(_ values: some Sequence<String>) throws -> String {
+        String(decoding: try JSONEncoder().encode(Array(values)), as: UTF8.self)
+    }
     static func millis(_ date: Date?) -> Int64? { date.map(millis) }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
     static func date(_ millis: Int64?) -> Date? { millis.map(date) }
