@@ -38,15 +38,22 @@ public final class Dispatcher: Service {
     public let wake = WakeSignal()
     /// The queue, and the subscriptions the dispatcher disables when their receivers say so.
     private let store: any DeliveryQueue & SubscriptionStore
-    private let routes: Mutex<[ChannelKind: ChannelRoute]>
-    private let configuration: Configuration
-    private let clock: any WallClock
+    let routes: Mutex<[ChannelKind: ChannelRoute]>
+    let configuration: Configuration
+    let clock: any WallClock
     private let logger: Logger
     private let metrics: DeliveryMetrics
     /// Told the subscription id and the reason whenever the dispatcher disables a subscription.
     private let onSubscriptionDisabled: @Sendable (String, String) async -> Void
-    private let admission: Mutex<Admission>
-    private let stopping = Atomic<Bool>(false)
+    let admission: Mutex<Admission>
+    let stopping = Atomic<Bool>(false)
+    /// True while the loop runs, so handoffs go only to a dispatcher that will start them.
+    let running = Atomic<Bool>(false)
+    /// Handed-off jobs the loop has yet to start; their slots are taken.
+    let inbox = Mutex<[DeliveryJob]>([])
+    /// Channels whose last claim was full: more is due in the store, and it goes before new
+    /// deliveries, so those are not handed off meanwhile.
+    let backlogged = Mutex<Set<ChannelKind>>([])
 
     public init(
         store: any DeliveryQueue & SubscriptionStore, routes: [ChannelKind: ChannelRoute], configuration: Configuration = Configuration(),
@@ -75,15 +82,17 @@ public final class Dispatcher: Service {
         admission.withLock { $0.limits = routes.mapValues(\.limits) }
     }
 
-    private var leaseDuration: Duration {
+    var leaseDuration: Duration {
         (routes.withLock { $0.values.map(\.timeout).max() } ?? .seconds(30)) + configuration.leaseMargin
     }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                running.store(true, ordering: .relaxed)
                 await self.loop(group: &group)
-                if await !self.drain() {
+                running.store(false, ordering: .relaxed)
+                if await !self.drain(group: &group) {
                     logger.warning("sends still in flight after the drain timeout; cancelling them", metadata: [
                         "inFlight": "\(self.admission.withLock(\.totalBusy))",
                     ])
@@ -109,10 +118,17 @@ public final class Dispatcher: Service {
     private func loop(group: inout DiscardingTaskGroup) async {
         // Paced channels whose last claim was full: more is due once their next slot comes.
         var pacedBacklog: Set<ChannelKind> = []
+        // Channels whose store may hold due work no claim has seen. A claim that finds nothing
+        // and skips no target proves there is none; a new event, a retry request or the idle
+        // poll may bring some.
+        var stale = Set(ChannelKind.allCases)
+        var nextPoll = ContinuousClock.now
         while !isStopping {
-            var starved = true
+            startHanded(group: &group)
+            var again = false
+            var claimed = false
             var pacedWake: Date?
-            for (channel, route) in routes.withLock({ $0 }).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            for (channel, route) in routes.withLock({ $0 }).sorted(by: { $0.key.rawValue < $1.key.rawValue }) where stale.contains(channel) {
                 let now = clock.now()
                 let (capacity, busy, paced, pacedUntil) = admission.withLock {
                     ($0.capacity(channel), $0.busy(channel), $0.paced(channel, now: now), $0.pacedUntil(channel, now: now))
@@ -126,23 +142,37 @@ public final class Dispatcher: Service {
                     continue
                 }
                 let limit = min(capacity, configuration.batchSize, paced)
-                let full = await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group) == limit
-                if full { starved = false }
+                let outcome = await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group)
+                claimed = true
+                let full = outcome.started == limit
+                if full { again = true } else if outcome.exhausted { stale.remove(channel) }
+                backlogged.withLock { if full { $0.insert(channel) } else { $0.remove(channel) } }
                 if paced != .max {
                     if full { pacedBacklog.insert(channel) } else { pacedBacklog.remove(channel) }
                 }
             }
-            if starved {
+            if again { continue }
+            if claimed {
                 var wait = await idleWait()
                 if let pacedWake { wait = min(wait, .milliseconds(max(1, Int64(pacedWake.timeIntervalSince(clock.now()) * 1000) + 1))) }
-                await wake.wait(timeout: wait)
+                nextPoll = .now + wait
             }
+            let reasons = await wake.wait(timeout: max(.milliseconds(1), nextPoll - .now))
+            // A timeout is the idle poll: look at every channel again.
+            if reasons.isEmpty || reasons.contains(.store) { stale = Set(ChannelKind.allCases) }
         }
+    }
+
+    /// What one claim did: how many sends it started, and whether it saw the store empty of due
+    /// work for the channel (nothing claimed, no target skipped).
+    struct ClaimOutcome {
+        var started: Int
+        var exhausted: Bool
     }
 
     /// Claims for one channel and starts what admission allows; gives the rest back. Answers how
     /// many were started.
-    private func claimAndStart(channel: ChannelKind, limit: Int, perTarget: Int, group: inout DiscardingTaskGroup) async -> Int {
+    private func claimAndStart(channel: ChannelKind, limit: Int, perTarget: Int, group: inout DiscardingTaskGroup) async -> ClaimOutcome {
         let now = clock.now()
         for (targets, until) in admission.withLock({ $0.hostsToPostpone(channel, now: now) }) {
             _ = try? await store.postpone(channel: channel, targets: targets, until: until)
@@ -156,7 +186,7 @@ public final class Dispatcher: Service {
             ))
         } catch {
             logger.error("claiming deliveries failed; trying again", metadata: ["error": "\(error)"])
-            return 0
+            return ClaimOutcome(started: 0, exhausted: false)
         }
         var held: [Date: [String]] = [:]
         var started = 0
@@ -164,10 +194,7 @@ public final class Dispatcher: Service {
             switch admission.withLock({ $0.admit(job.delivery, now: now) }) {
             case .start:
                 started += 1
-                group.addTask {
-                    await self.process(job)
-                    self.wake.signal()
-                }
+                start(job, group: &group)
             case .wait(let until):
                 held[until, default: []].append(job.delivery.id)
             }
@@ -178,15 +205,24 @@ public final class Dispatcher: Service {
                 logger.error("giving back held deliveries failed; their leases will expire", metadata: ["error": "\(error)"])
             }
         }
-        return started
+        return ClaimOutcome(started: started, exhausted: jobs.isEmpty && excluded.isEmpty)
     }
 
-    /// Waits until every send in flight has finished, or the drain timeout has passed (false).
-    private func drain() async -> Bool {
+    func start(_ job: DeliveryJob, group: inout DiscardingTaskGroup) {
+        group.addTask {
+            await self.process(job)
+            self.wake.signal(.slot)
+        }
+    }
+
+    /// Waits until every send in flight has finished (handed-off jobs still arriving are started),
+    /// or the drain timeout has passed (false).
+    private func drain(group: inout DiscardingTaskGroup) async -> Bool {
         let deadline = ContinuousClock.now + configuration.drainTimeout
         while admission.withLock(\.totalBusy) > 0 {
             guard ContinuousClock.now < deadline else { return false }
-            await wake.wait(timeout: .milliseconds(100))
+            startHanded(group: &group)
+            _ = await wake.wait(timeout: .milliseconds(100))
         }
         return true
     }

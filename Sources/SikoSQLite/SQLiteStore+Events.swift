@@ -11,15 +11,15 @@ extension SQLiteStore {
 
     /// Writes a batch in one transaction. Should the batch fail as a whole, each request is written
     /// on its own, so one bad request cannot take the others down with it.
-    static func flushPublishes(_ batch: [PublishRequest], pool: DatabasePool) async -> [Result<PublishResult, any Error>] {
+    static func flushPublishes(_ batch: [PublishRequest], pool: DatabasePool, sealer: any SecretSealing) async -> [Result<PublishResult, any Error>] {
         do {
-            return try await pool.write { db in try publishAndAudit(batch, db: db).map { .success($0) } }
+            return try await pool.write { db in try publishAndAudit(batch, sealer: sealer, db: db).map { .success($0) } }
         } catch {
             guard batch.count > 1 else { return [.failure(error)] }
             var results: [Result<PublishResult, any Error>] = []
             for request in batch {
                 do {
-                    results.append(.success(try await pool.write { db in try publishAndAudit([request], db: db)[0] }))
+                    results.append(.success(try await pool.write { db in try publishAndAudit([request], sealer: sealer, db: db)[0] }))
                 } catch {
                     results.append(.failure(error))
                 }
@@ -28,11 +28,41 @@ extension SQLiteStore {
         }
     }
 
-    private static func publishAndAudit(_ requests: [PublishRequest], db: Database) throws -> [PublishResult] {
-        let results = try requests.map { try publish($0, db: db) }
+    private static func publishAndAudit(_ requests: [PublishRequest], sealer: any SecretSealing, db: Database) throws -> [PublishResult] {
+        var results = try requests.map { try publish($0, db: db) }
         let audit = zip(requests, results).compactMap { request, result in result.duplicate ? nil : request.audit }
         if !audit.isEmpty { try appendAudit(audit, db: db) }
+        try handOff(requests, &results, sealer: sealer, db: db)
         return results
+    }
+
+    private static let leaseHandedSQL = """
+        UPDATE delivery SET \(DeliveryRecord.Columns.leaseOwner.name) = ?, \(DeliveryRecord.Columns.leaseExpiresAt.name) = ?
+        WHERE \(DeliveryRecord.Columns.id.name) IN (SELECT value FROM json_each(?))
+        """
+
+    /// Leases the handed-off deliveries of the stored (not replayed) events and answers their jobs.
+    private static func handOff(_ requests: [PublishRequest], _ results: inout [PublishResult], sealer: any SecretSealing, db: Database) throws {
+        for (index, request) in requests.enumerated() {
+            guard let handoff = request.handoff, !results[index].duplicate else { continue }
+            let leased = request.deliveries.filter { handoff.deliveryIds.contains($0.id) }.map(Self.handed)
+            guard !leased.isEmpty else { continue }
+            try db.cachedStatement(sql: leaseHandedSQL).execute(arguments: [
+                handoff.owner, StoredValue.millis(handoff.leaseUntil), try StoredValue.jsonArray(leased.map(\.id)),
+            ])
+            let event = request.event
+            results[index].jobs = try jobs(
+                for: leased, events: [event.id: event], at: StoredValue.millis(event.publishedAt), sealer: sealer, db: db
+            )
+        }
+    }
+
+    /// A delivery as a handoff stores it: being sent, its first attempt counted as a claim would.
+    private static func handed(_ delivery: Delivery) -> Delivery {
+        var delivery = delivery
+        delivery.status = .sending
+        delivery.attempts = 1
+        return delivery
     }
 
     /// Selected in this order, read by position.
@@ -56,10 +86,12 @@ extension SQLiteStore {
             return PublishResult(eventId: row[0], deliveries: row[1], duplicate: true)
         }
         try EventRecord(event, idempotencyKey: request.idempotencyKey, deliveryCount: request.deliveries.count).insertCached(db)
+        let handed = request.handoff?.deliveryIds ?? []
         for delivery in request.deliveries {
             var delivery = delivery
             delivery.eventId = event.id
             delivery.attempts = 0
+            if handed.contains(delivery.id) { delivery = Self.handed(delivery) }
             try DeliveryRecord(delivery, publisher: event.publisher).insertCached(db)
         }
         return PublishResult(eventId: event.id, deliveries: request.deliveries.count, duplicate: false)

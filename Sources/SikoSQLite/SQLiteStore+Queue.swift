@@ -54,19 +54,27 @@ extension SQLiteStore {
                 db.cachedStatement(sql: Self.leaseSQL),
                 arguments: [request.owner, lease, now, try StoredValue.jsonArray(picked)]
             ).map(\.delivery).sorted { order[$0.id] ?? 0 < order[$1.id] ?? 0 }
-            guard !claimed.isEmpty else { return [] }
-            let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, ids: Set(claimed.map(\.subscriptionId))), \.subscription.id)
-            let review = ClaimReview(claimed: claimed, subscriptions: subscriptions.mapValues(\.state))
-            if !review.stop.isEmpty { try Self.stopClaimed(review.stop, at: now, db: db) }
-            let events = try Self.byID(EventRecord.fetchAll(db, ids: Set(review.send.map(\.eventId))), \.event.id)
-            // Once per subscription in the batch, not per delivery: a fan-out claims many of one.
-            let secrets = subscriptions.compactMapValues { record in record.sealedSecret.flatMap { try? sealer.unseal($0) } }
-            return review.send.compactMap { delivery -> DeliveryJob? in
-                guard let event = events[delivery.eventId]?.event, let subscription = subscriptions[delivery.subscriptionId] else { return nil }
-                return DeliveryJob(
-                    delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language
-                )
-            }
+            return try Self.jobs(for: claimed, events: nil, at: now, sealer: sealer, db: db)
+        }
+    }
+
+    /// What the sends of leased deliveries need; those whose subscription went away or was paused
+    /// since they were planned are stopped instead. `events` by id when the caller has them at hand.
+    static func jobs(
+        for leased: [Delivery], events known: [String: Event]?, at now: Int64, sealer: any SecretSealing, db: Database
+    ) throws -> [DeliveryJob] {
+        guard !leased.isEmpty else { return [] }
+        let subscriptions = try Self.byID(SubscriptionRecord.fetchAll(db, ids: Set(leased.map(\.subscriptionId))), \.subscription.id)
+        let review = ClaimReview(claimed: leased, subscriptions: subscriptions.mapValues(\.state))
+        if !review.stop.isEmpty { try Self.stopClaimed(review.stop, at: now, db: db) }
+        let events = try known ?? Self.byID(EventRecord.fetchAll(db, ids: Set(review.send.map(\.eventId))), \.event.id).mapValues(\.event)
+        // Once per subscription in the batch, not per delivery: a fan-out claims many of one.
+        let secrets = subscriptions.compactMapValues { record in record.sealedSecret.flatMap { try? sealer.unseal($0) } }
+        return review.send.compactMap { delivery -> DeliveryJob? in
+            guard let event = events[delivery.eventId], let subscription = subscriptions[delivery.subscriptionId] else { return nil }
+            return DeliveryJob(
+                delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language
+            )
         }
     }
 

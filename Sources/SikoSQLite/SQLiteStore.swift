@@ -25,7 +25,7 @@ public final class SQLiteStore: Store {
         try SQLiteSchema.migrator.migrate(pool)
         self.pool = pool
         self.sealer = sealer
-        publisher = GroupCommit(maxBatch: 512) { batch in await Self.flushPublishes(batch, pool: pool) }
+        publisher = GroupCommit(maxBatch: 512) { batch in await Self.flushPublishes(batch, pool: pool, sealer: sealer) }
         completer = GroupCommit(maxBatch: 1024) { batch in await Self.flushCompletions(batch, pool: pool) }
     }
 

@@ -94,7 +94,7 @@ public final class Gateway: Sendable {
         })
         signIn = SignInService(store: store, passwords: passwords, policy: signInPolicy, challengeKey: challengeKey, clock: clock)
         publishing = PublishingService(
-            engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, clock: clock,
+            engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, handoff: dispatcher, clock: clock,
             accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory)
         )
         explaining = ExplainService(engine: engine, clock: clock)

@@ -13,13 +13,15 @@ public struct PublishingService: Sendable {
     let audit: any AuditLog
     let planner: DeliveryPlanner
     let wake: WakeSignal
+    /// Where planned deliveries with a free slot go at once; nil where no dispatcher runs.
+    let handoff: (any HandoffReceiver)?
     let clock: any WallClock
     let accepted: Counter
     let decisions: PolicyMetrics
 
     init(
         engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, audit: any AuditLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
-        clock: any WallClock, accepted: Counter, decisions: PolicyMetrics
+        handoff: (any HandoffReceiver)? = nil, clock: any WallClock, accepted: Counter, decisions: PolicyMetrics
     ) {
         self.engine = engine
         self.events = events
@@ -27,6 +29,7 @@ public struct PublishingService: Sendable {
         self.audit = audit
         self.planner = planner
         self.wake = wake
+        self.handoff = handoff
         self.clock = clock
         self.accepted = accepted
         self.decisions = decisions
@@ -58,21 +61,28 @@ public struct PublishingService: Sendable {
         let event = try engine.admit(submission, by: identity, now: now)
         let plan = engine.plan(event, now: now)
         let planned = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
+        let reservation = handoff?.reserve(planned, now: now)
+        let reserved = reservation.map { reservation in planned.filter { reservation.deliveryIds.contains($0.id) } } ?? []
         let result: PublishResult
         do {
             let detail = ["\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", note].compactMap { $0 }.joined(separator: ", ")
             let audit = identity.auditRecord(.eventPublish, object: event.id, detail: detail, at: now)
-            result = try await events.publish(PublishRequest(event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit))
+            result = try await events.publish(PublishRequest(
+                event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit, handoff: reservation
+            ))
         } catch {
+            handoff?.accept([], reserved: reserved)
             engine.forget(event, plan)
             throw error
         }
+        handoff?.accept(result.jobs, reserved: reserved)
         if result.duplicate {
             engine.forget(event, plan)
         } else {
             accepted.increment()
             decisions.record(planned, now: now)
-            if planned.contains(where: { $0.status == .pending }) { wake.signal() }
+            let handed = reservation?.deliveryIds ?? []
+            if planned.contains(where: { $0.status == .pending && !handed.contains($0.id) }) { wake.signal() }
         }
         return result
     }

@@ -1,5 +1,5 @@
 /// A delivery a worker holds under lease, with what it needs to send it.
-public struct DeliveryJob: Sendable {
+public struct DeliveryJob: Sendable, Equatable {
     public var delivery: Delivery
     public var event: Event
     /// The subscription's webhook signing secret (`whsec_…`), for webhooks.

@@ -20,12 +20,15 @@ public struct PublishRequest: Sendable {
     public var deliveries: [Delivery]
     /// Written in the same transaction as the event, unless the event turns out a replay.
     public var audit: AuditRecord?
+    /// The deliveries to store leased to the dispatcher, ready to send.
+    public var handoff: Handoff?
 
-    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil) {
+    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil, handoff: Handoff? = nil) {
         self.event = event
         self.idempotencyKey = idempotencyKey
         self.deliveries = deliveries
         self.audit = audit
+        self.handoff = handoff
     }
 }
 
@@ -33,10 +36,14 @@ public struct PublishResult: Sendable, Equatable {
     public var eventId: String
     public var deliveries: Int
     public var duplicate: Bool
+    /// The handed-off deliveries stored under their lease, with what their sends need; a delivery
+    /// whose subscription went away meanwhile is stored stopped and is not among them.
+    public var jobs: [DeliveryJob]
 
-    public init(eventId: String, deliveries: Int, duplicate: Bool) {
+    public init(eventId: String, deliveries: Int, duplicate: Bool, jobs: [DeliveryJob] = []) {
         self.eventId = eventId
         self.deliveries = deliveries
         self.duplicate = duplicate
+        self.jobs = jobs
     }
 }
