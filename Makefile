@@ -59,6 +59,7 @@ bench: deps $(VENV)/ready
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES) $(BENCH_TOOLS)"
 	$(SWIFT) build -c release --product siko
 	$(SWIFT) build -c release --product siko-bench
+	$(SWIFT) build -c release --product siko-floor
 	SIKO_BENCH_PYTHON=$(CURDIR)/$(VENV)/bin/python .build/release/siko-bench all
 
 clean:

@@ -111,6 +111,11 @@ let package = Package(
         ]),
         // The allocator's own count of bytes in use, for the memory figures of `make bench`.
         .target(name: "CHeapStats"),
+        // `siko-bench peer`'s floor: the gateway's API on the same libraries, keeping nothing.
+        .executableTarget(name: "siko-floor", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "siko-bench", dependencies: [
             "SikoModel", "CHeapStats", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoServer", "SikoTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -11,7 +11,7 @@ struct PeerBench {
     let runs: Int
 
     func run() async throws {
-        print("peer: the gateway and Alertmanager on one workload (3000 events + 200 warm-up, 16 connections, \(runs) run(s) each, alternating)")
+        print("peer: the gateway, Alertmanager and the floor on one workload (3000 events + 200 warm-up, 16 connections, \(runs) run(s) each, alternating)")
         guard let python = ProcessInfo.processInfo.environment["SIKO_BENCH_PYTHON"] else {
             report("SIKO_BENCH_PYTHON not set", "skipped (make bench sets it)")
             return
@@ -56,12 +56,22 @@ struct PeerBench {
             let ours = median(gateway, value), theirs = median(peer, value)
             report(name, String(format: "%12.2f %10.2f %10.2f×", theirs, ours, ours / theirs))
         }
+        guard let floor = results[.floor] else { return }
+        print("  the floor (siko-floor: the same libraries, no store, no rules)")
+        for (name, value) in [
+            ("events accepted/s", { $0.eventsPerSecond }), ("server CPU ms per 1000 webhooks", { 1e6 * $0.cpuSeconds / Double($0.webhooks) }),
+        ] as [(String, (PeerResult) -> Double)] {
+            let floor = median(floor, value), theirs = median(peer, value)
+            report(name, String(format: "%12.2f %10.2f %10.2f× of Alertmanager", theirs, floor, floor / theirs))
+        }
     }
 }
 
 enum Peer: String, CaseIterable {
     case alertmanager = "Alertmanager"
     case gateway
+    /// `siko-floor`: the gateway's API on the gateway's libraries, keeping nothing.
+    case floor
 }
 
 /// What the load client measured in one run (`bench/peer.py load` prints it as JSON).
@@ -103,7 +113,7 @@ struct PeerRun {
             let receiverURL = "http://127.0.0.1:" + (try await receiver.waitForOutput(/port (\d+)/))
             let (server, url, key) = try await start(in: folder, receiver: receiverURL, started: &started)
             let load = try ChildProcess(python, [
-                "bench/peer.py", "load", "--server", peer == .gateway ? "gateway" : "alertmanager", "--url", url,
+                "bench/peer.py", "load", "--server", peer == .alertmanager ? "alertmanager" : "gateway", "--url", url,
                 "--receiver", receiverURL, "--pid", String(server.process.processIdentifier), "--key", key, "--topics", topics,
             ], log: folder + "/load.log")
             started.append(load)
@@ -142,8 +152,9 @@ struct PeerRun {
             let url = "http://127.0.0.1:\(port)"
             try await server.waitUntilReady(url + "/-/ready")
             return (server, url, "")
-        case .gateway:
-            let siko = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("siko").path
+        case .gateway, .floor:
+            let siko = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent(peer == .floor ? "siko-floor" : "siko").path
             let data = folder + "/data"
             let key = try ChildProcess.output(siko, [
                 "keys", "create", "--data", data, "--partner", "geschaeftsstelle",
