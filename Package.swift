@@ -33,6 +33,7 @@ let package = Package(
         // Reading Rules/ and Channels/ with file, line and field in every error.
         .target(name: "SikoConfig", dependencies: [
             "SikoModel",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // The embedded engine: the store's roles on SQLite (GRDB).

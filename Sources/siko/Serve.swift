@@ -122,9 +122,12 @@ struct Serve: AsyncParsableCommand {
             CLI.printError(error.description)
             throw ExitCode(1)
         }
+        let reloader = ConfigurationReloader(gateway: gateway, folders: .init(rules: config.rules, channels: config.channels))
+        let fingerprints = reloader.recordFingerprints()
         logger.info("loaded", metadata: [
             "areas": "\(reference.areas.count)", "topics": "\(reference.topics.count)",
             "partners": "\(reference.partners.count)", "subscriptions": "\(gateway.engine.count)",
+            "rulesFingerprint": "\(fingerprints?.rules ?? "?")", "channelsFingerprint": "\(fingerprints?.channels ?? "?")",
         ])
         if try await !gateway.users.hasUsers() {
             let store = data.database.map { "--database \($0)" } ?? "--data \(data.data)"
@@ -135,7 +138,6 @@ struct Serve: AsyncParsableCommand {
         if recovered > 0 {
             logger.warning("took back deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"])
         }
-        let reloader = ConfigurationReloader(gateway: gateway, folders: .init(rules: config.rules, channels: config.channels))
         let purger = RetentionService(
             retention: gateway.retention(age: DurationText.parse(retention) ?? Retention.defaultAge), logger: logger
         )

@@ -66,6 +66,31 @@ struct ReloadTests {
         }
     }
 
+    @Test("/metrics names the fingerprints of the Rules/ and Channels/ in force; a reload that changes a file replaces the series, a rejected one keeps it")
+    func fingerprints() async throws {
+        let folders = try Folders()
+        defer { folders.root.remove() }
+        try await TestGateway.withGateway { fixture in
+            let reloader = ConfigurationReloader(gateway: fixture.gateway, folders: .init(rules: folders.rules, channels: folders.channels, environment: [:]))
+            func series() -> [String] {
+                fixture.gateway.metrics.emitToString().split(separator: "\n").map(String.init).filter { $0.hasPrefix("siko_configuration_info{") }
+            }
+            let first = try #require(reloader.recordFingerprints())
+            #expect(series() == ["siko_configuration_info{rules=\"\(first.rules)\",channels=\"\(first.channels)\"} 1.0"])
+            #expect(first.rules.count == 16 && first.rules != first.channels)
+
+            try folders.edit(folders.rules + "/topics.yaml") { $0 + "  - id: clan-hochzeit\n    name: Clan-Hochzeit\n" }
+            #expect(reloader.reload() == [])
+            let second = try #require(fixture.gateway.configurationInfo.inForce)
+            #expect(second.rules != first.rules && second.channels == first.channels)
+            #expect(series() == ["siko_configuration_info{rules=\"\(second.rules)\",channels=\"\(first.channels)\"} 1.0"], "the old series is gone")
+
+            try folders.edit(folders.rules + "/topics.yaml") { $0 + "  - id: Falsch\n    name: Falsch\n" }
+            #expect(!reloader.reload().isEmpty)
+            #expect(fixture.gateway.configurationInfo.inForce == second, "a rejected reload changes nothing in force")
+        }
+    }
+
     @Test("a broken template rejects the reload: channels stay as they were")
     func brokenTemplate() async throws {
         let folders = try Folders()

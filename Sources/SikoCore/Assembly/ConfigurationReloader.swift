@@ -53,15 +53,33 @@ public final class ConfigurationReloader: Service {
             }
         }
         if errors.isEmpty {
+            let fingerprints = recordFingerprints()
             logger.notice("reloaded Rules/ and Channels/", metadata: [
                 "areas": "\(rules?.reference.areas.count ?? 0)", "topics": "\(rules?.reference.topics.count ?? 0)",
                 "quietHours": "\(rules?.policies.quietHours.count ?? 0)", "channels": "\(gateway.configuredChannels.map(\.rawValue).sorted())",
+                "rulesFingerprint": "\(fingerprints?.rules ?? "?")", "channelsFingerprint": "\(fingerprints?.channels ?? "?")",
             ])
         } else {
             logger.error("reload rejected; the rules in force stay", metadata: ["errors": "\(errors.count)"])
             for error in errors { logger.error("reload: \(error)") }
         }
         return errors
+    }
+
+    /// Puts the fingerprints of both folders on `/metrics` and answers them; nil (and a warning)
+    /// when a folder cannot be read.
+    @discardableResult
+    public func recordFingerprints() -> ConfigurationInfo.Fingerprints? {
+        do {
+            let fingerprints = ConfigurationInfo.Fingerprints(
+                rules: try ConfigurationFingerprint.of(folder: folders.rules), channels: try ConfigurationFingerprint.of(folder: folders.channels)
+            )
+            gateway.configurationInfo.record(fingerprints)
+            return fingerprints
+        } catch {
+            gateway.logger.warning("could not read Rules/ or Channels/ for their fingerprints", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     public func run() async throws {

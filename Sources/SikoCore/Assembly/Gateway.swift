@@ -18,6 +18,8 @@ public final class Gateway: Sendable {
     public let clock: any WallClock
     public let logger: Logger
     public let metrics: PrometheusCollectorRegistry
+    /// The fingerprints of the `Rules/` and `Channels/` in force, on `/metrics`.
+    public let configurationInfo: ConfigurationInfo
 
     public let publishing: PublishingService
     public let explaining: ExplainService
@@ -54,6 +56,7 @@ public final class Gateway: Sendable {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         metrics = registry
+        configurationInfo = ConfigurationInfo(registry: registry)
 
         let engine = try await RuleEngine.load(rules: rules, store: store, now: clock.now())
         self.engine = engine
