@@ -25,7 +25,27 @@ public final class KannelHarness: Sendable {
 
     private init(sendsmsURL: String) { self.sendsmsURL = sendsmsURL }
 
+    /// Starts Kannel for `body`. A free port can be taken by another test between the check and
+    /// Kannel's bind, which leaves a box that never listens: the start is then tried again on
+    /// other ports, up to three times. Errors of `body` itself are never retried.
     public static func with<T>(_ body: (KannelHarness) async throws -> T) async throws -> T {
+        for attempt in 1... {
+            do {
+                return try await once { gateway in
+                    do { return try await body(gateway) } catch { throw BodyFailed(error: error) }
+                }
+            } catch let failed as BodyFailed {
+                throw failed.error
+            } catch KannelError.didNotStart where attempt < 3 {
+                continue
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    private struct BodyFailed: Error { var error: any Error }
+
+    private static func once<T>(_ body: (KannelHarness) async throws -> T) async throws -> T {
         let folder = NSTemporaryDirectory() + "siko-kannel-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
