@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure model and rules, and the store's role protocols: Foundation and hashing, no I/O.
@@ -110,6 +111,13 @@ let package = Package(
             "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The store's roles on PostgreSQL (postgres-nio, no ORM), for several gateways on one database.
+        .target(name: "SikoPostgres", dependencies: [
+            "SikoModel",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The allocator's own count of bytes in use, for the memory figures of `make bench`.
         .target(name: "CHeapStats"),
         // `siko-bench peer`'s floor: the gateway's API on the same libraries, keeping nothing.
@@ -126,6 +134,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // A test target per module, then the front ends end to end and the command line.
+        .testTarget(name: "SikoPostgresTests", dependencies: [
+            "SikoPostgres", "SikoTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         .testTarget(name: "SikoModelTests", dependencies: [
             "SikoModel", "SikoTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

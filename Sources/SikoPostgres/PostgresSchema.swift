@@ -1,0 +1,215 @@
+/// Named, append-only migrations, each a list of statements run in one transaction. The tables
+/// are SQLite's (`SQLiteSchema`) as of its v15, in PostgreSQL's types: times are Unix
+/// milliseconds (bigint) in both engines, flags are booleans, blobs bytea, lists JSON text.
+enum PostgresSchema {
+    struct Migration: Sendable {
+        var name: String
+        var statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(name: "v1: the gateway's tables (SQLite's v15)", statements: [
+            """
+            CREATE TABLE api_key (
+                id text PRIMARY KEY,
+                partner text NOT NULL,
+                hash text NOT NULL UNIQUE,
+                scopes text NOT NULL,
+                created_at bigint NOT NULL,
+                expires_at bigint,
+                revoked_at bigint,
+                last_used_at bigint,
+                signing_secret text,
+                user_id text
+            )
+            """,
+            "CREATE INDEX api_key_user ON api_key(user_id) WHERE user_id IS NOT NULL",
+            """
+            CREATE TABLE subscription (
+                id text PRIMARY KEY,
+                partner text NOT NULL,
+                name text NOT NULL,
+                areas text NOT NULL,
+                topics text NOT NULL,
+                min_urgency text NOT NULL,
+                channel text NOT NULL,
+                target text NOT NULL,
+                language text NOT NULL,
+                secret text,
+                enabled boolean NOT NULL,
+                disabled_reason text,
+                created_at bigint NOT NULL,
+                updated_at bigint NOT NULL,
+                deleted_at bigint,
+                failing_since bigint
+            )
+            """,
+            "CREATE INDEX subscription_partner ON subscription(partner) WHERE deleted_at IS NULL",
+            """
+            CREATE TABLE event (
+                id text PRIMARY KEY,
+                publisher text NOT NULL,
+                external_id text,
+                idempotency_key text,
+                topic text NOT NULL,
+                urgency text NOT NULL,
+                areas text NOT NULL,
+                title text NOT NULL,
+                body text,
+                classification text NOT NULL,
+                published_at bigint NOT NULL,
+                expires_at bigint,
+                data text,
+                delivery_count integer NOT NULL,
+                exercise boolean NOT NULL DEFAULT false,
+                purged_at bigint,
+                test boolean NOT NULL DEFAULT false
+            )
+            """,
+            // Idempotency across gateways rests on these: two gateways inserting the same key at
+            // once, one wins and the other reads the winner.
+            "CREATE UNIQUE INDEX event_external_id ON event(publisher, external_id) WHERE external_id IS NOT NULL",
+            "CREATE UNIQUE INDEX event_idempotency_key ON event(publisher, idempotency_key) WHERE idempotency_key IS NOT NULL",
+            """
+            CREATE TABLE delivery (
+                id text PRIMARY KEY,
+                event_id text NOT NULL REFERENCES event(id),
+                subscription_id text NOT NULL,
+                partner text NOT NULL,
+                publisher text NOT NULL,
+                channel text NOT NULL,
+                target text NOT NULL,
+                status text NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                last_error text,
+                next_attempt_at bigint,
+                lease_owner text,
+                lease_expires_at bigint,
+                created_at bigint NOT NULL,
+                updated_at bigint NOT NULL,
+                content text NOT NULL DEFAULT 'full',
+                rule text
+            )
+            """,
+            "CREATE INDEX delivery_event ON delivery(event_id, id)",
+            "CREATE INDEX delivery_due ON delivery(channel, next_attempt_at, target) WHERE status IN ('pending', 'failed')",
+            "CREATE INDEX delivery_lease ON delivery(lease_expires_at) WHERE status = 'sending'",
+            "CREATE INDEX delivery_status ON delivery(status, id)",
+            "CREATE INDEX delivery_subscription ON delivery(subscription_id) WHERE status IN ('pending', 'failed')",
+            """
+            CREATE TABLE attempt (
+                delivery_id text NOT NULL,
+                number integer NOT NULL,
+                started_at bigint NOT NULL,
+                finished_at bigint NOT NULL,
+                status text NOT NULL,
+                response_code integer,
+                error text,
+                PRIMARY KEY (delivery_id, number)
+            )
+            """,
+            """
+            CREATE TABLE receipt (
+                delivery_id text NOT NULL,
+                code integer NOT NULL,
+                detail text,
+                received_at bigint NOT NULL,
+                PRIMARY KEY (delivery_id, code)
+            )
+            """,
+            "CREATE TABLE secret (name text PRIMARY KEY, value bytea NOT NULL)",
+            """
+            CREATE TABLE audit (
+                sequence bigint PRIMARY KEY,
+                at bigint NOT NULL,
+                partner text NOT NULL,
+                actor text NOT NULL,
+                action text NOT NULL,
+                object text NOT NULL,
+                detail text,
+                previous_hash text NOT NULL,
+                hash text NOT NULL
+            )
+            """,
+            // The trail is append-only for every writer that goes through the database; the hash
+            // chain shows what someone with superuser rights changed anyway.
+            """
+            CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$
+            """,
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+            """
+            CREATE TABLE signed_request (
+                key_id text NOT NULL,
+                request_id text NOT NULL,
+                signed_at bigint NOT NULL,
+                PRIMARY KEY (key_id, request_id)
+            )
+            """,
+            "CREATE INDEX signed_request_age ON signed_request(signed_at)",
+            "CREATE TABLE write_probe (id integer PRIMARY KEY CHECK (id = 1), at bigint NOT NULL)",
+            """
+            CREATE TABLE user_account (
+                id text PRIMARY KEY,
+                partner text NOT NULL,
+                login text NOT NULL,
+                name text NOT NULL,
+                roles text NOT NULL,
+                cleared boolean NOT NULL,
+                language text NOT NULL,
+                password_hash text NOT NULL,
+                totp_secret text,
+                totp_last_step bigint,
+                created_at bigint NOT NULL,
+                disabled_at bigint,
+                last_sign_in_at bigint
+            )
+            """,
+            // Logins are stored lowercase; the index keeps them unique even if a writer forgot to.
+            "CREATE UNIQUE INDEX user_account_login ON user_account(lower(login))",
+            "CREATE INDEX user_account_partner ON user_account(partner)",
+            """
+            CREATE TABLE console_session (
+                id_hash text PRIMARY KEY,
+                user_id text,
+                value bytea NOT NULL,
+                created_at bigint NOT NULL,
+                expires_at bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX console_session_user ON console_session(user_id) WHERE user_id IS NOT NULL",
+            "CREATE INDEX console_session_expiry ON console_session(expires_at)",
+            "CREATE TABLE sign_in_failure (subject text NOT NULL, at bigint NOT NULL)",
+            "CREATE INDEX sign_in_failure_subject ON sign_in_failure(subject, at)",
+            "CREATE INDEX sign_in_failure_age ON sign_in_failure(at)",
+            """
+            CREATE TABLE bulletin (
+                id text PRIMARY KEY,
+                status text NOT NULL,
+                revision integer NOT NULL,
+                updated_at bigint NOT NULL,
+                document text NOT NULL
+            )
+            """,
+            "CREATE INDEX bulletin_status ON bulletin(status, id)",
+            // Triggers, not the store's methods, move the version that key caches check, so
+            // `siko keys revoke`, another gateway and any later writer move it too.
+            "CREATE TABLE credential_version (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL)",
+            "INSERT INTO credential_version (id, version) VALUES (1, 0)",
+            """
+            CREATE FUNCTION credential_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; RETURN NULL; END $$
+            """,
+            """
+            CREATE TRIGGER api_key_changed AFTER UPDATE OF partner, hash, scopes, expires_at, revoked_at, signing_secret, user_id
+            ON api_key FOR EACH STATEMENT EXECUTE FUNCTION credential_changed()
+            """,
+            "CREATE TRIGGER api_key_deleted AFTER DELETE ON api_key FOR EACH STATEMENT EXECUTE FUNCTION credential_changed()",
+            """
+            CREATE TRIGGER user_changed AFTER UPDATE OF partner, login, name, roles, cleared, language, disabled_at
+            ON user_account FOR EACH STATEMENT EXECUTE FUNCTION credential_changed()
+            """,
+            "CREATE TRIGGER user_deleted AFTER DELETE ON user_account FOR EACH STATEMENT EXECUTE FUNCTION credential_changed()",
+        ]),
+    ]
+}
