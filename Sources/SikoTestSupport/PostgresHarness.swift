@@ -113,8 +113,19 @@ public enum PostgresHarness {
     }
 
     /// Runs a command to its end with posix_spawn and waitpid, its output in a file (a pipe would
-    /// be held open by the server pg_ctl starts). Foundation's `Process` is not used: its wait
-    /// depends on a SIGCHLD source that the threads here may never see.
+    /// be held open by the server pg_ctl starts).
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), which Swift's Glibc module does not
+    /// import; without it, the open descriptors are closed one by one as /proc lists them.
+    private static func closeFrom(_ lowest: Int32, _ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, lowest)
+            return
+        }
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init)
+        for descriptor in open where descriptor >= lowest { posix_spawn_file_actions_addclose(&actions, descriptor) }
+    }
+
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let log = NSTemporaryDirectory() + "siko-postgres-command-" + UUID().uuidString
@@ -124,6 +135,10 @@ public enum PostgresHarness {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process may stay open in the child: the server pg_ctl starts lives
+        // on, and an inherited end of the socket pair by which Foundation's `Process` learns that
+        // another test's child exited would keep that test's `waitUntilExit` waiting for ever.
+        closeFrom(3, &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
