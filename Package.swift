@@ -108,7 +108,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "siko", dependencies: [
-            "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoConfig", "SikoChannels",
+            "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoPostgres", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The store's roles on PostgreSQL (postgres-nio, no ORM), for several gateways on one database.
@@ -183,7 +183,8 @@ let package = Package(
         // The store's contract: one suite over the role protocols that every engine runs; an engine
         // joins by one case of `StoreEngine` (opening a fresh store, refusing and editing audit rows).
         .testTarget(name: "SikoStoreContractTests", dependencies: [
-            "SikoModel", "SikoSQLite", "SikoCore",
+            "SikoModel", "SikoSQLite", "SikoPostgres", "SikoCore", "SikoTestSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

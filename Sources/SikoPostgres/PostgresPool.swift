@@ -46,6 +46,14 @@ public final class PostgresPool: Sendable {
         }
     }
 
+    /// Runs SQL text, statement by statement, in one transaction: for what no role does (a test's
+    /// change behind the store's back, an operator's repair).
+    public func execute(_ statements: String...) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+        }
+    }
+
     /// The advisory lock that serialises migrations: gateways starting together migrate once.
     static let migrationLock: Int64 = 0x5_1C0_0001
 
@@ -109,7 +117,7 @@ public struct MigrationFailed: Error, CustomStringConvertible {
 
 extension PostgresPool {
     /// What the server said, without postgres-nio's wrapping.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         if let transaction = error as? PostgresTransactionError, let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
             return reason(inner)
         }

@@ -1,6 +1,8 @@
 /// Named, append-only migrations, each a list of statements run in one transaction. The tables
 /// are SQLite's (`SQLiteSchema`) as of its v15, in PostgreSQL's types: times are Unix
-/// milliseconds (bigint) in both engines, flags are booleans, blobs bytea, lists JSON text.
+/// milliseconds (bigint) in both engines, flags are booleans, blobs bytea, lists JSON text. Text
+/// compares byte by byte (`COLLATE "C"`), as in SQLite, whatever locale the database was made with:
+/// identifiers are ordered and paged by `<`, and a locale's collation would order them otherwise.
 enum PostgresSchema {
     struct Migration: Sendable {
         var name: String
@@ -11,33 +13,33 @@ enum PostgresSchema {
         Migration(name: "v1: the gateway's tables (SQLite's v15)", statements: [
             """
             CREATE TABLE api_key (
-                id text PRIMARY KEY,
-                partner text NOT NULL,
-                hash text NOT NULL UNIQUE,
-                scopes text NOT NULL,
+                id text COLLATE "C" PRIMARY KEY,
+                partner text COLLATE "C" NOT NULL,
+                hash text COLLATE "C" NOT NULL UNIQUE,
+                scopes text COLLATE "C" NOT NULL,
                 created_at bigint NOT NULL,
                 expires_at bigint,
                 revoked_at bigint,
                 last_used_at bigint,
-                signing_secret text,
-                user_id text
+                signing_secret text COLLATE "C",
+                user_id text COLLATE "C"
             )
             """,
             "CREATE INDEX api_key_user ON api_key(user_id) WHERE user_id IS NOT NULL",
             """
             CREATE TABLE subscription (
-                id text PRIMARY KEY,
-                partner text NOT NULL,
-                name text NOT NULL,
-                areas text NOT NULL,
-                topics text NOT NULL,
-                min_urgency text NOT NULL,
-                channel text NOT NULL,
-                target text NOT NULL,
-                language text NOT NULL,
-                secret text,
+                id text COLLATE "C" PRIMARY KEY,
+                partner text COLLATE "C" NOT NULL,
+                name text COLLATE "C" NOT NULL,
+                areas text COLLATE "C" NOT NULL,
+                topics text COLLATE "C" NOT NULL,
+                min_urgency text COLLATE "C" NOT NULL,
+                channel text COLLATE "C" NOT NULL,
+                target text COLLATE "C" NOT NULL,
+                language text COLLATE "C" NOT NULL,
+                secret text COLLATE "C",
                 enabled boolean NOT NULL,
-                disabled_reason text,
+                disabled_reason text COLLATE "C",
                 created_at bigint NOT NULL,
                 updated_at bigint NOT NULL,
                 deleted_at bigint,
@@ -47,19 +49,19 @@ enum PostgresSchema {
             "CREATE INDEX subscription_partner ON subscription(partner) WHERE deleted_at IS NULL",
             """
             CREATE TABLE event (
-                id text PRIMARY KEY,
-                publisher text NOT NULL,
-                external_id text,
-                idempotency_key text,
-                topic text NOT NULL,
-                urgency text NOT NULL,
-                areas text NOT NULL,
-                title text NOT NULL,
-                body text,
-                classification text NOT NULL,
+                id text COLLATE "C" PRIMARY KEY,
+                publisher text COLLATE "C" NOT NULL,
+                external_id text COLLATE "C",
+                idempotency_key text COLLATE "C",
+                topic text COLLATE "C" NOT NULL,
+                urgency text COLLATE "C" NOT NULL,
+                areas text COLLATE "C" NOT NULL,
+                title text COLLATE "C" NOT NULL,
+                body text COLLATE "C",
+                classification text COLLATE "C" NOT NULL,
                 published_at bigint NOT NULL,
                 expires_at bigint,
-                data text,
+                data text COLLATE "C",
                 delivery_count integer NOT NULL,
                 exercise boolean NOT NULL DEFAULT false,
                 purged_at bigint,
@@ -72,23 +74,23 @@ enum PostgresSchema {
             "CREATE UNIQUE INDEX event_idempotency_key ON event(publisher, idempotency_key) WHERE idempotency_key IS NOT NULL",
             """
             CREATE TABLE delivery (
-                id text PRIMARY KEY,
-                event_id text NOT NULL REFERENCES event(id),
-                subscription_id text NOT NULL,
-                partner text NOT NULL,
-                publisher text NOT NULL,
-                channel text NOT NULL,
-                target text NOT NULL,
-                status text NOT NULL,
+                id text COLLATE "C" PRIMARY KEY,
+                event_id text COLLATE "C" NOT NULL REFERENCES event(id),
+                subscription_id text COLLATE "C" NOT NULL,
+                partner text COLLATE "C" NOT NULL,
+                publisher text COLLATE "C" NOT NULL,
+                channel text COLLATE "C" NOT NULL,
+                target text COLLATE "C" NOT NULL,
+                status text COLLATE "C" NOT NULL,
                 attempts integer NOT NULL DEFAULT 0,
-                last_error text,
+                last_error text COLLATE "C",
                 next_attempt_at bigint,
-                lease_owner text,
+                lease_owner text COLLATE "C",
                 lease_expires_at bigint,
                 created_at bigint NOT NULL,
                 updated_at bigint NOT NULL,
-                content text NOT NULL DEFAULT 'full',
-                rule text
+                content text COLLATE "C" NOT NULL DEFAULT 'full',
+                rule text COLLATE "C"
             )
             """,
             "CREATE INDEX delivery_event ON delivery(event_id, id)",
@@ -98,37 +100,37 @@ enum PostgresSchema {
             "CREATE INDEX delivery_subscription ON delivery(subscription_id) WHERE status IN ('pending', 'failed')",
             """
             CREATE TABLE attempt (
-                delivery_id text NOT NULL,
+                delivery_id text COLLATE "C" NOT NULL,
                 number integer NOT NULL,
                 started_at bigint NOT NULL,
                 finished_at bigint NOT NULL,
-                status text NOT NULL,
+                status text COLLATE "C" NOT NULL,
                 response_code integer,
-                error text,
+                error text COLLATE "C",
                 PRIMARY KEY (delivery_id, number)
             )
             """,
             """
             CREATE TABLE receipt (
-                delivery_id text NOT NULL,
+                delivery_id text COLLATE "C" NOT NULL,
                 code integer NOT NULL,
-                detail text,
+                detail text COLLATE "C",
                 received_at bigint NOT NULL,
                 PRIMARY KEY (delivery_id, code)
             )
             """,
-            "CREATE TABLE secret (name text PRIMARY KEY, value bytea NOT NULL)",
+            "CREATE TABLE secret (name text COLLATE \"C\" PRIMARY KEY, value text COLLATE \"C\" NOT NULL)",
             """
             CREATE TABLE audit (
                 sequence bigint PRIMARY KEY,
                 at bigint NOT NULL,
-                partner text NOT NULL,
-                actor text NOT NULL,
-                action text NOT NULL,
-                object text NOT NULL,
-                detail text,
-                previous_hash text NOT NULL,
-                hash text NOT NULL
+                partner text COLLATE "C" NOT NULL,
+                actor text COLLATE "C" NOT NULL,
+                action text COLLATE "C" NOT NULL,
+                object text COLLATE "C" NOT NULL,
+                detail text COLLATE "C",
+                previous_hash text COLLATE "C" NOT NULL,
+                hash text COLLATE "C" NOT NULL
             )
             """,
             // The trail is append-only for every writer that goes through the database; the hash
@@ -140,8 +142,8 @@ enum PostgresSchema {
             "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
             """
             CREATE TABLE signed_request (
-                key_id text NOT NULL,
-                request_id text NOT NULL,
+                key_id text COLLATE "C" NOT NULL,
+                request_id text COLLATE "C" NOT NULL,
                 signed_at bigint NOT NULL,
                 PRIMARY KEY (key_id, request_id)
             )
@@ -150,15 +152,15 @@ enum PostgresSchema {
             "CREATE TABLE write_probe (id integer PRIMARY KEY CHECK (id = 1), at bigint NOT NULL)",
             """
             CREATE TABLE user_account (
-                id text PRIMARY KEY,
-                partner text NOT NULL,
-                login text NOT NULL,
-                name text NOT NULL,
-                roles text NOT NULL,
+                id text COLLATE "C" PRIMARY KEY,
+                partner text COLLATE "C" NOT NULL,
+                login text COLLATE "C" NOT NULL,
+                name text COLLATE "C" NOT NULL,
+                roles text COLLATE "C" NOT NULL,
                 cleared boolean NOT NULL,
-                language text NOT NULL,
-                password_hash text NOT NULL,
-                totp_secret text,
+                language text COLLATE "C" NOT NULL,
+                password_hash text COLLATE "C" NOT NULL,
+                totp_secret text COLLATE "C",
                 totp_last_step bigint,
                 created_at bigint NOT NULL,
                 disabled_at bigint,
@@ -170,8 +172,8 @@ enum PostgresSchema {
             "CREATE INDEX user_account_partner ON user_account(partner)",
             """
             CREATE TABLE console_session (
-                id_hash text PRIMARY KEY,
-                user_id text,
+                id_hash text COLLATE "C" PRIMARY KEY,
+                user_id text COLLATE "C",
                 value bytea NOT NULL,
                 created_at bigint NOT NULL,
                 expires_at bigint NOT NULL
@@ -179,16 +181,16 @@ enum PostgresSchema {
             """,
             "CREATE INDEX console_session_user ON console_session(user_id) WHERE user_id IS NOT NULL",
             "CREATE INDEX console_session_expiry ON console_session(expires_at)",
-            "CREATE TABLE sign_in_failure (subject text NOT NULL, at bigint NOT NULL)",
+            "CREATE TABLE sign_in_failure (subject text COLLATE \"C\" NOT NULL, at bigint NOT NULL)",
             "CREATE INDEX sign_in_failure_subject ON sign_in_failure(subject, at)",
             "CREATE INDEX sign_in_failure_age ON sign_in_failure(at)",
             """
             CREATE TABLE bulletin (
-                id text PRIMARY KEY,
-                status text NOT NULL,
+                id text COLLATE "C" PRIMARY KEY,
+                status text COLLATE "C" NOT NULL,
                 revision integer NOT NULL,
                 updated_at bigint NOT NULL,
-                document text NOT NULL
+                document text COLLATE "C" NOT NULL
             )
             """,
             "CREATE INDEX bulletin_status ON bulletin(status, id)",

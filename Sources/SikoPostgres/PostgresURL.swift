@@ -1,4 +1,5 @@
 import Foundation
+import SikoModel
 
 /// Where a PostgreSQL store is, as libpq names it: `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`
 /// with `sslmode` (`disable`, `prefer` by default, `require`, `verify-full`) and `sslrootcert` as
@@ -32,7 +33,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Invalid) {
         // Never repeat a password in an error message.
-        let shown = Self.withoutPassword(text)
+        let shown = URLPassword.hidden(in: text)
         func invalid(_ reason: String) -> Invalid { Invalid(url: shown, reason: reason) }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"), let url = URLComponents(string: text) else {
             throw invalid("expected postgres://USER@HOST:PORT/DB")
@@ -73,12 +74,5 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         var text = "postgres://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)?sslmode=\(sslMode.rawValue)"
         if let sslRootCert { text += "&sslrootcert=\(sslRootCert)" }
         return text
-    }
-
-    static func withoutPassword(_ text: String) -> String {
-        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return text }
-        let credentials = text[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":***" + String(text[at...])
     }
 }

@@ -100,10 +100,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let (store, sealer) = try await CLI.openStore(data)
-        let lock: DataDirectoryLock
+        // The folder lock keeps a second gateway off an embedded store; gateways on PostgreSQL share theirs.
+        let lock: DataDirectoryLock?
         do {
             switch try data.location() {
             case .sqlite(let path): lock = try DataDirectoryLock(directory: (path as NSString).deletingLastPathComponent)
+            case .postgres: lock = nil
             }
         } catch {
             CLI.printError("\(error)")

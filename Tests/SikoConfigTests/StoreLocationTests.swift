@@ -18,6 +18,14 @@ struct StoreLocationTests {
         #expect(StoreLocation(dataFolder: "./data").description == "sqlite:./data/siko.sqlite")
     }
 
+    @Test("a PostgreSQL URL is kept whole for the store, and shown without its password")
+    func postgres() throws {
+        let location = try StoreLocation(url: "postgresql://siko:geheim@db.siko.example:5433/siko?sslmode=require")
+        #expect(location == .postgres(url: "postgresql://siko:geheim@db.siko.example:5433/siko?sslmode=require"))
+        #expect(location.description == "postgresql://siko:***@db.siko.example:5433/siko?sslmode=require")
+        #expect(try StoreLocation(url: "postgres://siko@db/siko").description == "postgres://siko@db/siko")
+    }
+
     @Test("another scheme, or no file, is refused with what to write instead", arguments: ["mysql://db/siko", "sqlite:", "sqlite:data/", "data/siko.sqlite"])
     func refused(url: String) {
         #expect {

@@ -45,37 +45,12 @@ extension StoredRecord {
     }
 }
 
-/// How model values are stored. Times are Unix milliseconds.
-enum StoredValue {
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+/// The embedded store writes values in the form both engines share.
+typealias StoredValue = StoredForm
+
+extension StoredForm {
     /// Strings as one JSON array, the argument of a `json_each(?)` list.
     static func jsonArray(_ values: some Sequence<String>) throws -> String {
         String(decoding: try JSONEncoder().encode(Array(values)), as: UTF8.self)
     }
-    static func millis(_ date: Date?) -> Int64? { date.map(millis) }
-    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
-    static func date(_ millis: Int64?) -> Date? { millis.map(date) }
-
-    /// Slugs contain no commas, so lists of them are stored comma-joined.
-    static func list(_ values: [String]) -> String { values.joined(separator: ",") }
-    static func list(_ text: String) -> [String] { text.isEmpty ? [] : text.split(separator: ",").map(String.init) }
-
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static func enumValue<T: RawRepresentable>(_ raw: String) throws -> T where T.RawValue == String {
-        guard let value = T(rawValue: raw) else { throw StoreError.corrupt("unexpected value '\(raw)' for \(T.self)") }
-        return value
-    }
-
-    /// States written into the SQL as literals, not bound: SQLite uses a partial index (`delivery_due`,
-    /// `delivery_lease`, `delivery_subscription`) only when the query's own text implies its `WHERE`.
-    static func literals(_ statuses: [DeliveryStatus]) -> String {
-        "(" + statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
-    }
-
-    static func literal(_ status: DeliveryStatus) -> String { "'\(status.rawValue)'" }
 }

@@ -1,15 +1,20 @@
 import Crypto
 import Foundation
 import GRDB
+import Logging
+import PostgresNIO
 import SikoCore
 import SikoModel
+import SikoPostgres
 import SikoSQLite
+import SikoTestSupport
 import Testing
 
 /// Every engine the contract runs against. A new engine (PostgreSQL) joins by one case here and its
 /// branch of `open()`; the suites themselves take only `any Store` and never change.
 enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -17,6 +22,7 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func open() async throws -> EngineFixture {
         switch self {
         case .sqlite: try SQLiteEngine.open()
+        case .postgres: try await PostgresEngine.open()
         }
     }
 
@@ -81,5 +87,38 @@ enum SQLiteEngine {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in try db.execute(sql: sql) }
         try queue.close()
+    }
+}
+
+/// PostgreSQL: a fresh database in the run's private cluster; the hooks go through a pool of their
+/// own, as the cluster's superuser.
+enum PostgresEngine {
+    static func open() async throws -> EngineFixture {
+        try #require(PostgresHarness.available, "\(PostgresHarness.Failure.missing)")
+        let url = try PostgresURL(try await PostgresHarness.database())
+        var logger = Logger(label: "siko-contract")
+        logger.logLevel = .warning
+        let pool = try PostgresPool(url: url, logger: logger)
+        let store = try await PostgresStore(database: pool, sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
+        let behind = try PostgresPool(url: url, logger: logger)
+        return EngineFixture(
+            store: store,
+            refuseAudit: {
+                try await behind.execute(
+                    "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$",
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+                )
+            },
+            allowAudit: { try await behind.execute("DROP TRIGGER refuse_audit ON audit", "DROP FUNCTION refuse_audit()") },
+            editAudit: { sequence in
+                try await behind.execute(
+                    "ALTER TABLE audit DISABLE TRIGGER audit_no_update", "UPDATE audit SET actor = 'someone-else' WHERE sequence = \(sequence)"
+                )
+            },
+            close: {
+                await pool.shutdown()
+                await behind.shutdown()
+            }
+        )
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SikoModel
+
+/// The shared store: one PostgreSQL database that several gateways use at once. Each role is
+/// implemented in its own file with the same decisions as the embedded store (the rules are the
+/// model's); what differs is what several processes need: claims with `FOR UPDATE SKIP LOCKED`,
+/// uniqueness by constraints instead of a single writer, and the audit chain's append under a
+/// transaction-scoped advisory lock. Publishing and completing go through group commit, as in
+/// SQLite, so concurrent requests share one transaction and one WAL flush.
+public final class PostgresStore: Sendable {
+    let database: PostgresPool
+    let sealer: any SecretSealing
+    let publisher: GroupCommit<PublishRequest, PublishResult>
+    let completer: GroupCommit<AttemptResult, Void>
+
+    var client: PostgresClient { database.client }
+    var logger: Logger { database.logger }
+
+    /// Brings the schema up to date (under the migration lock) before answering.
+    public init(database: PostgresPool, sealer: any SecretSealing) async throws {
+        try await database.migrate()
+        self.database = database
+        self.sealer = sealer
+        let logger = database.logger
+        publisher = GroupCommit(maxBatch: 512) { batch in
+            await Self.flushPublishes(batch, client: database.client, sealer: sealer, logger: logger)
+        }
+        completer = GroupCommit(maxBatch: 1024) { batch in await Self.flushCompletions(batch, client: database.client, logger: logger) }
+    }
+
+    /// Runs `body` in one transaction on a connection of the pool.
+    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.transaction(client, logger, body)
+    }
+
+    /// A transaction that PostgreSQL chose as a deadlock's victim or could not serialise is run
+    /// again (twice at most): with several gateways that is an ordinary outcome, not an error.
+    static func transaction<T: Sendable>(
+        _ client: PostgresClient, _ logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var tries = 0
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
+                tries += 1
+                guard tries < 3, let psql = cause as? PSQLError, let code = psql.serverInfo?[.sqlState], ["40P01", "40001"].contains(code) else {
+                    throw cause
+                }
+            }
+        }
+    }
+
+    /// Rows of one query, collected.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await client.query(query, logger: logger).collect()
+    }
+}
+
+extension PostgresStore: StoreHealth {
+    public func ping() async throws {
+        try await client.query(
+            "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            logger: logger
+        )
+    }
+}
+
+extension PostgresConnection {
+    /// Rows of one query on this connection (inside a transaction), collected.
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+
+    /// Runs a statement and answers how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery, logger: Logger) async throws -> Int {
+        let result = try await self.query(query, logger: logger).get()
+        return result.metadata.rows ?? 0
+    }
+}
+
+extension PostgresStore: Store {}
