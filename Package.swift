@@ -110,6 +110,7 @@ let package = Package(
         .executableTarget(name: "siko", dependencies: [
             "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoPostgres", "SikoConfig", "SikoChannels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The store's roles on PostgreSQL (postgres-nio, no ORM), for several gateways on one database.
         .target(name: "SikoPostgres", dependencies: [

@@ -88,6 +88,9 @@ public final class Dispatcher: Service {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
+            // Through the drain too: the sends that finish then still hold their leases.
+            let renewing = Task { await self.renewLeases() }
+            defer { renewing.cancel() }
             await withDiscardingTaskGroup { group in
                 running.store(true, ordering: .relaxed)
                 await self.loop(group: &group)
@@ -110,6 +113,20 @@ public final class Dispatcher: Service {
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
             self.wake.signal()
+        }
+    }
+
+    /// Every third of a lease, the leases of this dispatcher's sends are extended by a whole one,
+    /// so only a dispatcher that is gone (or cut off from the store) loses its leases.
+    private func renewLeases() async {
+        while !Task.isCancelled {
+            let lease = leaseDuration
+            do { try await Task.sleep(for: lease / 3) } catch { return }
+            do {
+                _ = try await store.renewLeases(owner: configuration.owner, until: clock.now().addingTimeInterval(lease.timeInterval))
+            } catch {
+                logger.warning("renewing the leases of sends in flight failed; tried again in a third of a lease", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -213,5 +213,30 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER user_deleted AFTER DELETE ON user_account FOR EACH STATEMENT EXECUTE FUNCTION credential_changed()",
         ]),
+        Migration(name: "v2: notices between gateways and the subscriptions' version", statements: [
+            // Every change of what matching reads takes a fresh number, so the sum of the numbers
+            // differs after any change (a count would miss an update, a maximum a late commit).
+            "CREATE SEQUENCE subscription_version",
+            "ALTER TABLE subscription ADD COLUMN version bigint NOT NULL DEFAULT nextval('subscription_version')",
+            """
+            CREATE FUNCTION subscription_versioned() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.version := nextval('subscription_version'); RETURN NEW; END $$
+            """,
+            """
+            CREATE TRIGGER subscription_versioned BEFORE UPDATE OF partner, name, areas, topics, min_urgency, channel, target, language,
+                secret, enabled, disabled_reason, deleted_at ON subscription FOR EACH ROW EXECUTE FUNCTION subscription_versioned()
+            """,
+            // Notices go out at commit, one per channel and payload however many rows changed.
+            """
+            CREATE FUNCTION notify_gateways() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('siko', TG_ARGV[0]); RETURN NULL; END $$
+            """,
+            """
+            CREATE TRIGGER subscription_notice AFTER INSERT OR DELETE OR UPDATE OF partner, name, areas, topics, min_urgency, channel,
+                target, language, secret, enabled, disabled_reason, deleted_at ON subscription
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_gateways('subscriptions')
+            """,
+            "CREATE TRIGGER delivery_notice AFTER INSERT ON delivery FOR EACH STATEMENT EXECUTE FUNCTION notify_gateways('deliveries')",
+        ]),
     ]
 }

@@ -156,6 +156,15 @@ extension PostgresStore: DeliveryQueue {
         }
     }
 
+    public func renewLeases(owner: String, until date: Date) async throws -> Int {
+        let until = Stored.millis(date)
+        return try await transaction { connection in
+            try await connection.execute(
+                "UPDATE delivery SET lease_expires_at = \(until) WHERE \(unescaped: DeliveryRow.isSending) AND lease_owner = \(owner)", logger: self.logger
+            )
+        }
+    }
+
     public func releaseLeases(owner: String, at date: Date) async throws -> Int {
         let now = Stored.millis(date)
         return try await transaction { connection in

@@ -152,6 +152,18 @@ extension SQLiteStore {
         }
     }
 
+    private static let renewSQL = """
+        UPDATE delivery SET \(D.leaseExpiresAt.name) = ? WHERE \(DeliveryRecord.isSending) AND \(D.leaseOwner.name) = ?
+        """
+
+    public func renewLeases(owner: String, until date: Date) async throws -> Int {
+        let until = StoredValue.millis(date)
+        return try await pool.write { db in
+            try db.execute(sql: Self.renewSQL, arguments: [until, owner])
+            return db.changesCount
+        }
+    }
+
     public func releaseLeases(owner: String, at date: Date) async throws -> Int {
         let now = StoredValue.millis(date)
         return try await pool.write { db in

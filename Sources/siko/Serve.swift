@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 import Hummingbird
 import Logging
 import SikoChannels
@@ -100,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let (store, sealer) = try await CLI.openStore(data)
+        let shared = store is any StoreChanges
         // The folder lock keeps a second gateway off an embedded store; gateways on PostgreSQL share theirs.
         let lock: DataDirectoryLock?
         do {
@@ -116,7 +118,10 @@ struct Serve: AsyncParsableCommand {
             gateway = try await Gateway(
                 rules: rules, channelSettings: channels, store: store, sealer: sealer,
                 templates: (config.channels as NSString).appendingPathComponent("templates"), logger: logger,
-                dispatcherConfiguration: .init(drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)),
+                dispatcherConfiguration: .init(
+                    // Renewed while sends run, so on a shared store a dead gateway's leases pass to the others soon.
+                    leaseMargin: shared ? .seconds(20) : .seconds(60), drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)
+                ),
                 maxSubscriptions: maxSubscriptions,
                 signInPolicy: SignInPolicy(requireSecondFactor: Set(requireTotp.compactMap(Role.init(rawValue:))))
             )
@@ -148,9 +153,11 @@ struct Serve: AsyncParsableCommand {
             settings: .init(publicURL: publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact, trustedProxies: access.trustedProxies),
             resources: try await ConsoleResources()
         )
+        // On a shared store, other gateways' subscriptions and planned deliveries reach this one.
+        let services: [any Service] = [reloader, purger] + (gateway.follower().map { [$0] } ?? [])
         let application = GatewayApplication.make(
             gateway: gateway, front: .init(rateLimit: rateLimit > 0 ? .init(rate: rateLimit, burst: rateBurst) : nil, access: access),
-            host: host, port: port, limits: connections.limits, services: [reloader, purger], pages: console
+            host: host, port: port, limits: connections.limits, services: services, pages: console
         ) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
         }

@@ -39,7 +39,7 @@ public final class Gateway: Sendable {
     public let replays: any ReplayMemory
 
     public static let defaultMaxSubscriptions = 10_000
-    private let store: any Store
+    let store: any Store
     let receiptToken: ReceiptToken
     private let channels: ChannelHolder
     private let retired = Mutex<[ChannelSet]>([])

@@ -124,6 +124,11 @@ public final class RuleEngine: Sendable {
         state.withLock { $0.index.remove(id: id) }
     }
 
+    /// Matches against `subscriptions` from now on: what the store holds after other gateways changed it.
+    public func replace(subscriptions: [Subscription]) {
+        state.withLock { state in state.index = SubscriptionIndex(reference: state.index.reference, subscriptions: subscriptions) }
+    }
+
     /// Puts new rules in force: the index is rebuilt on the new geography, the memory is kept.
     public func replace(rules: RuleSet) {
         state.withLock { state in
