@@ -176,7 +176,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "SikoCLITests", dependencies: [
-            "SikoModel", "SikoCore", "SikoServer", "SikoSQLite", "SikoTestSupport", "SikoTestGateway",
+            "SikoModel", "SikoCore", "SikoServer", "SikoSQLite", "SikoPostgres", "SikoTestSupport", "SikoTestGateway",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -1,0 +1,102 @@
+import Foundation
+import SikoModel
+import SikoTestGateway
+import SikoTestSupport
+import Testing
+
+/// `kill -9` of one of three gateways on one PostgreSQL, with the real binary: the other two take
+/// over its leases once they expire, and nothing is lost.
+@Suite("A gateway of three dies", .serialized)
+struct SharedGatewayCrashTests {
+    @Test("three gateways, 20,000 webhook deliveries, one kill -9ed mid-way and not restarted: every delivery final, none lost, duplicates only of sends in flight")
+    func killOneOfThree() async throws {
+        let shared = try await SharedGateways.make()
+        let key = try shared.apiKey()
+        let subscriptions = 20, events = 1000
+        let inbox = Inbox(delay: .milliseconds(50))
+        try await Inbox.serve(inbox) { url in
+            let gateways = try await shared.start(3)
+            let victim = gateways[0].server
+            var accepted = 0
+            do {
+                for number in 0..<subscriptions {
+                    let created = try await LiveHTTP.post(gateways[number % 3].base + "/v1/subscriptions", key: key, """
+                        {"name":"Lagedienst \(number)","areas":["essen"],"channel":"webhook","target":"\(url)?n=\(number)"}
+                        """)
+                    #expect(created.status == 201)
+                }
+                // Each gateway matches every subscription before the first event (the follower's catch-up is 1 s).
+                try await Task.sleep(for: .seconds(2))
+                accepted = await withTaskGroup(of: Int.self) { group in
+                    for (index, gateway) in gateways.enumerated() {
+                        group.addTask {
+                            var accepted = 0
+                            for number in stride(from: index, to: events, by: 3) {
+                                guard let published = try? await LiveHTTP.post(gateway.base + "/v1/events", key: key, """
+                                    {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Großlage \(number)"}
+                                    """), published.status == 202 else { break }
+                                #expect(published.body["deliveries"] as? Int == subscriptions)
+                                accepted += 1
+                            }
+                            return accepted
+                        }
+                    }
+                    group.addTask {
+                        let deadline = ContinuousClock.now + .seconds(600)
+                        while await inbox.received.count < 5000, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+                        kill(victim.process.processIdentifier, SIGKILL)
+                        return 0
+                    }
+                    return await group.reduce(0, +)
+                }
+            } catch {
+                for (server, _) in gateways { try? await server.stop() }
+                throw error
+            }
+            while victim.process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+            let atKill = await inbox.received.count
+            if atKill < 5000 { Issue.record("the gateway was killed after only \(atKill) arrivals, not mid-way") }
+
+            let store = try await shared.store()
+            // As long as the queue shrinks: the dead gateway's leases expire (30 s at most) and pass on.
+            var open = Int.max
+            var lastProgress = ContinuousClock.now
+            while ContinuousClock.now - lastProgress < .seconds(120) {
+                let counts = try await store.queueStats(now: Date())
+                let left = counts.due + counts.scheduled + counts.sending
+                if left == 0 { break }
+                if left < open { (open, lastProgress) = (left, ContinuousClock.now) }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            var all: [Delivery] = []
+            var page = try await store.deliveries(matching: DeliveryQuery(limit: 1000))
+            while !page.isEmpty {
+                all += page
+                page = try await store.deliveries(matching: DeliveryQuery(limit: 1000, after: page.last!.id))
+            }
+            // A send the dead gateway had claimed shows as an attempt number with no record: its claim counted, its end never came.
+            var takenOver: Set<String> = []
+            for delivery in all where delivery.attempts > 1 {
+                let recorded = Set(try await store.attempts(deliveryID: delivery.id).map(\.number))
+                if !Set(1...delivery.attempts).isSubset(of: recorded) { takenOver.insert(delivery.id) }
+            }
+            let stored = Set(all.map(\.eventId)).count
+            #expect(stored >= accepted && stored <= accepted + 3, "every event answered 202 was stored (a few more may have been committed as the process died)")
+            #expect(all.count == subscriptions * stored, "every planned delivery was stored with its event")
+            #expect(all.allSatisfy { $0.status == .delivered }, "every delivery delivered, none lost: \(Dictionary(grouping: all, by: \.status).mapValues(\.count))")
+            #expect(!takenOver.isEmpty, "the crash hit sends in flight, which the others took over")
+
+            let received = await inbox.received.compactMap { $0.headers["webhook-id"] }
+            var seen: [String: Int] = [:]
+            for id in received { seen[id, default: 0] += 1 }
+            let duplicated = Set(seen.filter { $0.value > 1 }.keys)
+            #expect(Set(seen.keys) == Set(all.map(\.id)), "each delivery arrived under its own webhook-id")
+            #expect(duplicated.isSubset(of: takenOver), "only sends in flight at the crash arrive twice")
+            print("shared crash test: \(accepted) events accepted, \(all.count) deliveries, \(atKill) arrived before kill -9, \(takenOver.count) taken over from the dead gateway, \(duplicated.count) arrived twice (\(received.count - seen.count) extra requests)")
+            for (server, _) in gateways.dropFirst() {
+                try await server.stop()
+                #expect(server.process.terminationStatus == 0)
+            }
+        }
+    }
+}

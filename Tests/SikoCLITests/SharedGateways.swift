@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import Logging
+import SikoCore
+import SikoModel
+import SikoPostgres
+import SikoTestGateway
+import SikoTestSupport
+import Testing
+
+/// Several real `siko serve` on one database of the run's private PostgreSQL cluster, all with
+/// the same sealing key, as an installation runs them.
+struct SharedGateways {
+    let url: String
+    let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+    var environment: [String: String] { ["SIKO_SECRET_KEY": key, "SIKO_WEBHOOK_ALLOW": "127.0.0.0/8"] }
+
+    static func make() async throws -> SharedGateways {
+        try #require(PostgresHarness.available, "\(PostgresHarness.Failure.missing)")
+        return SharedGateways(url: try await PostgresHarness.database())
+    }
+
+    /// `siko ARGUMENTS --database URL`, to its end.
+    func run(_ arguments: String...) throws -> SikoBinary.Run {
+        try SikoBinary.run(arguments + ["--database", url], environment: environment)
+    }
+
+    /// An API key of `partner` with `scopes`.
+    func apiKey(partner: String = "stadt-essen", scopes: [String] = ["events:publish", "subscriptions:manage"]) throws -> String {
+        let made = try SikoBinary.run(
+            ["keys", "create", "--database", url, "--partner", partner] + scopes.flatMap { ["--scope", $0] }, environment: environment
+        )
+        try #require(made.status == 0, "keys create failed: \(made.stderr)")
+        return made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `count` gateways started together, each on a free port; answers them with their base URLs.
+    func start(_ count: Int) async throws -> [(server: SikoServe, base: String)] {
+        var started: [(server: SikoServe, base: String)] = []
+        do {
+            let servers = try (0..<count).map { _ in
+                try SikoServe(arguments: ["serve", "--database", url, "--port", "0"], environment: environment)
+            }
+            for server in servers { started.append((server, "http://127.0.0.1:\(try await server.port())")) }
+            return started
+        } catch {
+            for (server, _) in started { try? await server.stop() }
+            throw error
+        }
+    }
+
+    /// The store itself, as the test reads it behind the gateways.
+    func store() async throws -> PostgresStore {
+        var logger = Logger(label: "siko-test")
+        logger.logLevel = .warning
+        let sealer = SecretSealer(key: SymmetricKey(data: Data(base64Encoded: key)!))
+        return try await PostgresStore(database: try PostgresPool(url: try PostgresURL(url), logger: logger), sealer: sealer)
+    }
+}
