@@ -96,7 +96,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Templates"), .copy("Static")]),
         // Real parts for tests and benchmarks (a Kannel on loopback, the shipped Rules/); never in the product.
-        .target(name: "SikoTestSupport", dependencies: ["SikoModel", "SikoConfig"]),
+        .target(name: "SikoTestSupport", dependencies: [
+            "SikoModel", "SikoConfig", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+        ]),
         // A whole gateway on a fresh store, real receivers and an SMTP server, for the front ends' tests.
         .target(name: "SikoTestGateway", dependencies: [
             "SikoModel", "SikoConfig", "SikoSQLite", "SikoCore", "SikoServer", "SikoTestSupport",

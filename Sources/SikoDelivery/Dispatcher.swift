@@ -37,11 +37,11 @@ public final class Dispatcher: Service {
 
     public let wake = WakeSignal()
     /// The queue, and the subscriptions the dispatcher disables when their receivers say so.
-    private let store: any DeliveryQueue & SubscriptionStore
+    let store: any DeliveryQueue & SubscriptionStore
     let routes: Mutex<[ChannelKind: ChannelRoute]>
     let configuration: Configuration
     let clock: any WallClock
-    private let logger: Logger
+    let logger: Logger
     private let metrics: DeliveryMetrics
     /// Told the subscription id and the reason whenever the dispatcher disables a subscription.
     private let onSubscriptionDisabled: @Sendable (String, String) async -> Void
@@ -49,6 +49,8 @@ public final class Dispatcher: Service {
     let stopping = Atomic<Bool>(false)
     /// True while the loop runs, so handoffs go only to a dispatcher that will start them.
     let running = Atomic<Bool>(false)
+    /// The deliveries whose sends run (from start to recording), whose leases are renewed.
+    let inFlight = Mutex<Set<String>>([])
     /// Handed-off jobs the loop has yet to start; their slots are taken.
     let inbox = Mutex<[DeliveryJob]>([])
     /// Channels whose last claim was full: more is due in the store, and it goes before new
@@ -113,20 +115,6 @@ public final class Dispatcher: Service {
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
             self.wake.signal()
-        }
-    }
-
-    /// Every third of a lease, the leases of this dispatcher's sends are extended by a whole one,
-    /// so only a dispatcher that is gone (or cut off from the store) loses its leases.
-    private func renewLeases() async {
-        while !Task.isCancelled {
-            let lease = leaseDuration
-            do { try await Task.sleep(for: lease / 3) } catch { return }
-            do {
-                _ = try await store.renewLeases(owner: configuration.owner, until: clock.now().addingTimeInterval(lease.timeInterval))
-            } catch {
-                logger.warning("renewing the leases of sends in flight failed; tried again in a third of a lease", metadata: ["error": "\(error)"])
-            }
         }
     }
 
@@ -226,8 +214,11 @@ public final class Dispatcher: Service {
     }
 
     func start(_ job: DeliveryJob, group: inout DiscardingTaskGroup) {
+        let id = job.delivery.id
+        inFlight.withLock { _ = $0.insert(id) }
         group.addTask {
             await self.process(job)
+            self.inFlight.withLock { _ = $0.remove(id) }
             self.wake.signal(.slot)
         }
     }

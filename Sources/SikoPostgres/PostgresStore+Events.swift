@@ -18,7 +18,9 @@ extension PostgresStore: EventStore {
                 try await publishAndAudit(batch, sealer: sealer, on: connection, logger: logger)
             }.map { .success($0) }
         } catch {
-            guard batch.count > 1 else { return [.failure(error)] }
+            // A server that cannot be reached refuses every request alike: trying each on its own
+            // would make the last one wait a bound per request before it.
+            guard batch.count > 1, StoreRefusal(error) == nil else { return batch.map { _ in .failure(error) } }
             var results: [Result<PublishResult, any Error>] = []
             for request in batch {
                 do {

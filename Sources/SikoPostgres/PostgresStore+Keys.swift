@@ -52,7 +52,7 @@ extension PostgresStore: KeyStore {
     }
 
     public func touchKey(id: String, at date: Date) async throws {
-        try await client.query("UPDATE api_key SET last_used_at = \(Stored.millis(date)) WHERE id = \(id)", logger: logger)
+        try await execute("UPDATE api_key SET last_used_at = \(Stored.millis(date)) WHERE id = \(id)")
     }
 }
 

@@ -156,12 +156,13 @@ extension PostgresStore: DeliveryQueue {
         }
     }
 
-    public func renewLeases(owner: String, until date: Date) async throws -> Int {
+    public func renewLeases(_ ids: [String], owner: String, until date: Date) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
         let until = Stored.millis(date)
         return try await transaction { connection in
-            try await connection.execute(
-                "UPDATE delivery SET lease_expires_at = \(until) WHERE \(unescaped: DeliveryRow.isSending) AND lease_owner = \(owner)", logger: self.logger
-            )
+            try await connection.execute("""
+                UPDATE delivery SET lease_expires_at = \(until) WHERE \(unescaped: DeliveryRow.isSending) AND lease_owner = \(owner) AND id = ANY(\(ids))
+                """, logger: self.logger)
         }
     }
 

@@ -8,7 +8,7 @@ extension PostgresStore: SecretStore {
     /// other's insert waits for it and does nothing, and both read the winner's value.
     public func sealedSecret(named name: String, create: @Sendable () -> String) async throws -> String {
         if let stored = try await secret(named: name) { return stored }
-        try await client.query("INSERT INTO secret (name, value) VALUES (\(name), \(create())) ON CONFLICT (name) DO NOTHING", logger: logger)
+        try await execute("INSERT INTO secret (name, value) VALUES (\(name), \(create())) ON CONFLICT (name) DO NOTHING")
         guard let stored = try await secret(named: name) else { throw StoreError.corrupt("secret '\(name)' vanished as it was written") }
         return stored
     }

@@ -43,11 +43,11 @@ extension PostgresStore: SessionStore {
     }
 
     public func renewSession(idHash: String, expiresAt: Date) async throws {
-        try await client.query("UPDATE console_session SET expires_at = \(Stored.millis(expiresAt)) WHERE id_hash = \(idHash)", logger: logger)
+        try await execute("UPDATE console_session SET expires_at = \(Stored.millis(expiresAt)) WHERE id_hash = \(idHash)")
     }
 
     public func removeSession(idHash: String) async throws {
-        try await client.query("DELETE FROM console_session WHERE id_hash = \(idHash)", logger: logger)
+        try await execute("DELETE FROM console_session WHERE id_hash = \(idHash)")
     }
 
     @discardableResult
@@ -64,7 +64,7 @@ extension PostgresStore: SessionStore {
 
     /// The pool's `query` answers rows only; the count of a statement's changes comes with its result.
     private func changes(_ query: PostgresQuery) async throws -> Int {
-        try await client.withConnection { connection in try await connection.execute(query, logger: self.logger) }
+        try await execute(query)
     }
 }
 

@@ -110,7 +110,7 @@ extension PostgresStore: UserStore {
     }
 
     public func forgetSignInFailures(before date: Date) async throws {
-        try await client.query("DELETE FROM sign_in_failure WHERE at < \(Stored.millis(date))", logger: logger)
+        try await execute("DELETE FROM sign_in_failure WHERE at < \(Stored.millis(date))")
     }
 
     private static func failuresQuery(subjects: [String], since: Date) -> PostgresQuery {

@@ -54,18 +54,30 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Runs one statement outside a transaction; answers how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery) async throws -> Int {
+        let client = self.client, logger = self.logger
+        return try await client.withConnection { connection in try await connection.execute(query, logger: logger) }
+    }
+
     /// Rows of one query, collected.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        let client = self.client, logger = self.logger
+        return try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
     }
 }
 
 extension PostgresStore: StoreHealth {
+    /// Bounded more tightly than other work: `/ready` must answer while the server is away.
     public func ping() async throws {
-        try await client.query(
-            "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-            logger: logger
-        )
+        let client = self.client, logger = self.logger
+        _ = try await Self.bounded(client) { connection in
+            try await connection.execute(
+                "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                logger: logger
+            )
+        }
     }
 }
 

@@ -153,13 +153,16 @@ extension SQLiteStore {
     }
 
     private static let renewSQL = """
-        UPDATE delivery SET \(D.leaseExpiresAt.name) = ? WHERE \(DeliveryRecord.isSending) AND \(D.leaseOwner.name) = ?
+        UPDATE delivery SET \(D.leaseExpiresAt.name) = ?
+        WHERE \(DeliveryRecord.isSending) AND \(D.leaseOwner.name) = ? AND \(D.id.name) IN (SELECT value FROM json_each(?))
         """
 
-    public func renewLeases(owner: String, until date: Date) async throws -> Int {
+    public func renewLeases(_ ids: [String], owner: String, until date: Date) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
         let until = StoredValue.millis(date)
+        let list = try StoredValue.jsonArray(ids)
         return try await pool.write { db in
-            try db.execute(sql: Self.renewSQL, arguments: [until, owner])
+            try db.execute(sql: Self.renewSQL, arguments: [until, owner, list])
             return db.changesCount
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PostgresNIO
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +27,36 @@ public enum PostgresHarness {
 
         /// The URL of a database in this cluster.
         public func url(_ database: String) -> String { "postgres://\(user)@127.0.0.1:\(port)/\(database)?sslmode=disable" }
+
+        /// A new, empty database; answers its URL. Made over a connection of its own rather than by
+        /// psql: every child process is a SIGCHLD, and a test run makes a database per test.
+        public func database() async throws -> String {
+            let name = "siko_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            var logger = Logger(label: "siko-test-cluster")
+            logger.logLevel = .warning
+            let connection = try await PostgresConnection.connect(
+                configuration: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: "postgres", tls: .disable),
+                id: 1, logger: logger
+            )
+            do {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
+            return url(String(name))
+        }
+
+        /// Stops the server and starts it again on the same port (`pg_ctl restart -m fast`).
+        public func restart() async throws {
+            try await offPool { try asOwner(bin + "/pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "-l", folder + "/server.log", "restart"]) }
+        }
+
+        /// Stops the server at once and removes its files.
+        public func stop() async throws {
+            try await offPool { try PostgresHarness.stop(self) }
+        }
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -45,10 +77,7 @@ public enum PostgresHarness {
         let task = cluster.withLock { task in
             if let task { return task }
             let started = Task<Cluster, any Error> {
-                let cluster = try await offPool { try start() }
-                stopAtExit.withLock { $0 = cluster }
-                atexit { if let cluster = PostgresHarness.stopAtExit.withLock({ $0 }) { try? PostgresHarness.stop(cluster) } }
-                return cluster
+                try await offPool { try start() }
             }
             task = started
             return started
@@ -56,30 +85,30 @@ public enum PostgresHarness {
         return try await task.value
     }
 
-    private static let stopAtExit = Mutex<Cluster?>(nil)
+    /// Every cluster still running when the process ends, the run's and tests' own: a test that
+    /// failed half-way must not leave a server behind.
+    private static let running = Mutex<[String: Cluster]>([:])
+
+    private static let stopAtExit: Void = {
+        atexit { for cluster in PostgresHarness.running.withLock({ $0.values }) { try? PostgresHarness.stop(cluster) } }
+    }()
 
     /// A new, empty database in the run's cluster; answers its URL.
     public static func database() async throws -> String {
-        let cluster = try await shared()
-        let name = "siko_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        _ = try await offPool {
-            try run(cluster.bin + "/psql", ["-h", "127.0.0.1", "-p", "\(cluster.port)", "-U", cluster.user, "-d", "postgres", "-q", "-c", "CREATE DATABASE \(name)"])
-        }
-        return cluster.url(String(name))
+        try await shared().database()
+    }
+
+    /// A cluster of the caller's own, for a test that restarts or stops its server; the caller stops it.
+    public static func ownCluster() async throws -> Cluster {
+        try await offPool { try start() }
     }
 
     /// Runs blocking work (a child process and its wait) on a thread of its own: on the two
     /// threads of the concurrency pool it would starve every other test.
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try work() }) }.start()
         }
-    }
-
-    /// Stops the server and starts it again on the same port (`pg_ctl restart -m fast`).
-    public static func restart() async throws {
-        let cluster = try await shared()
-        try await offPool { try asOwner(cluster.bin + "/pg_ctl", ["-D", cluster.folder + "/data", "-m", "fast", "-w", "-l", cluster.folder + "/server.log", "restart"]) }
     }
 
     private static func start() throws -> Cluster {
@@ -99,16 +128,20 @@ public enum PostgresHarness {
 
             """.write(toFile: folder + "/data/postgresql.auto.conf", atomically: false, encoding: .utf8)
         if getuid() == 0 { try run("/bin/chown", ["postgres:postgres", folder + "/data/postgresql.auto.conf"]) }
+        _ = stopAtExit
+        let cluster = Cluster(folder: folder, port: port, bin: bin)
+        running.withLock { $0[folder] = cluster }
         try asOwner(bin + "/pg_ctl", ["-D", folder + "/data", "-w", "-l", folder + "/server.log", "start"])
-        return Cluster(folder: folder, port: port, bin: bin)
+        return cluster
     }
 
     static func stop(_ cluster: Cluster) throws {
+        running.withLock { _ = $0.removeValue(forKey: cluster.folder) }
         try asOwner(cluster.bin + "/pg_ctl", ["-D", cluster.folder + "/data", "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(atPath: cluster.folder)
     }
 
-    private static func asOwner(_ executable: String, _ arguments: [String]) throws {
+    static func asOwner(_ executable: String, _ arguments: [String]) throws {
         if getuid() == 0 { try run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments) } else { try run(executable, arguments) }
     }
 

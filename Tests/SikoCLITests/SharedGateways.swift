@@ -15,8 +15,10 @@ struct SharedGateways {
     let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
     var environment: [String: String] { ["SIKO_SECRET_KEY": key, "SIKO_WEBHOOK_ALLOW": "127.0.0.0/8"] }
 
-    static func make() async throws -> SharedGateways {
+    /// On a database of the run's cluster, or of `cluster` (one the test restarts).
+    static func make(on cluster: PostgresHarness.Cluster? = nil) async throws -> SharedGateways {
         try #require(PostgresHarness.available, "\(PostgresHarness.Failure.missing)")
+        if let cluster { return SharedGateways(url: try await cluster.database()) }
         return SharedGateways(url: try await PostgresHarness.database())
     }
 

@@ -98,7 +98,7 @@ struct ClaimContractTests {
         }
     }
 
-    @Test("a renewed lease stays its owner's past its first expiry; only the owner's sending leases move", arguments: StoreEngine.allCases)
+    @Test("a renewed lease stays its owner's past its first expiry; only the named sends of the owner move", arguments: StoreEngine.allCases)
     func leaseRenewal(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in
             let store = fixture.store
@@ -107,11 +107,11 @@ struct ClaimContractTests {
             try await store.publish([.to(hook), .to(other)])
             let mine = try await store.claim(limit: 1, owner: "worker-a", at: t0, leaseFor: 30)
             let theirs = try await store.claim(limit: 1, owner: "worker-b", at: t0, leaseFor: 30)
-            #expect(try await store.renewLeases(owner: "worker-a", until: t0.plus(90)) == 1)
+            #expect(try await store.renewLeases(mine.map(\.delivery.id) + theirs.map(\.delivery.id), owner: "worker-a", until: t0.plus(90)) == 1)
             let takeover = try await store.claim(owner: "worker-c", at: t0.plus(60))
             #expect(takeover.map(\.delivery.id) == theirs.map(\.delivery.id), "worker-b's lease expired unrenewed; worker-a's was renewed")
             try await store.finish(mine[0], .delivered, owner: "worker-a", at: t0.plus(61))
-            #expect(try await store.renewLeases(owner: "worker-a", until: t0.plus(200)) == 0, "a finished send holds no lease")
+            #expect(try await store.renewLeases(mine.map(\.delivery.id), owner: "worker-a", until: t0.plus(200)) == 0, "a finished send holds no lease")
             #expect(try await store.status(mine[0].delivery.id) == .delivered)
         }
     }

@@ -20,9 +20,10 @@ public protocol DeliveryQueue: Sendable {
     /// as an attempt but does not change the delivery. A result that disables its subscription
     /// writes its audit entry in the same transaction.
     func complete(_ results: [AttemptResult]) async throws
-    /// Moves the expiry of every lease `owner` holds to `until`, while its sends run: a lease can
-    /// then be short, so the leases of a gateway that died are taken over soon. Answers how many.
-    func renewLeases(owner: String, until: Date) async throws -> Int
+    /// Moves the expiry of the leases `owner` holds on `ids` (its sends in flight) to `until`: a
+    /// lease can then be short, so the leases of a gateway that died are taken over soon. A lease
+    /// whose send ended unrecorded is not among them and expires. Answers how many.
+    func renewLeases(_ ids: [String], owner: String, until: Date) async throws -> Int
     /// Gives back every delivery `owner` holds (graceful shutdown), due at once.
     func releaseLeases(owner: String, at: Date) async throws -> Int
     /// After a crash: every delivery still marked `sending` whose lease is abandoned becomes due

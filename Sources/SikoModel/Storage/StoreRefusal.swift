@@ -7,6 +7,9 @@ public enum StoreRefusal: Sendable, Equatable {
     case ioError
     case readOnly
     case busy
+    /// A shared store's server cannot be reached (restarted, failed over, the network away), or did
+    /// not answer in time. A write cut off at its commit may have been stored after all.
+    case unreachable
 
     /// The refusal `error` stands for, or nil for any other error.
     public init?(_ error: any Error) {
@@ -20,8 +23,13 @@ public enum StoreRefusal: Sendable, Equatable {
         case .ioError: "writing to the disk fails"
         case .readOnly: "the database file is read-only"
         case .busy: "another writer holds the database"
+        case .unreachable: "the database server cannot be reached"
         }
     }
+
+    /// True when the refused write may have been stored all the same, so a caller should repeat
+    /// it in a way that finds the first (an idempotency key, an external id).
+    public var mayHaveApplied: Bool { self == .unreachable }
 }
 
 /// An engine's error that may stand for a refusal; each engine makes its own errors conform.

@@ -63,7 +63,9 @@ public struct Problem: Error, HTTPResponseError, Encodable, Sendable {
     static func storeUnavailable(_ refusal: StoreRefusal, type: String = "store-unavailable") -> Problem {
         var problem = Problem(
             status: .serviceUnavailable, type: type, title: "Store unavailable",
-            detail: "the store cannot take writes now (\(refusal.reason)); nothing was changed; try again in \(storeRetryAfter) s"
+            detail: refusal.mayHaveApplied
+                ? "the store cannot take writes now (\(refusal.reason)); try again in \(storeRetryAfter) s, with the same Idempotency-Key or externalId, which finds a write that was stored as the connection broke"
+                : "the store cannot take writes now (\(refusal.reason)); nothing was changed; try again in \(storeRetryAfter) s"
         )
         problem.headers[.retryAfter] = String(storeRetryAfter)
         return problem
