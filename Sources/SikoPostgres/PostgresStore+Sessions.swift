@@ -52,19 +52,14 @@ extension PostgresStore: SessionStore {
 
     @discardableResult
     public func removeSessions(userID: String) async throws -> Int {
-        try await changes("DELETE FROM console_session WHERE user_id = \(userID)")
+        try await execute("DELETE FROM console_session WHERE user_id = \(userID)")
     }
 
     @discardableResult
     public func purgeSessions(expiredBefore now: Date, createdBefore: Date) async throws -> Int {
-        try await changes("""
+        try await execute("""
             DELETE FROM console_session WHERE expires_at < \(Stored.millis(now)) OR created_at < \(Stored.millis(createdBefore))
             """)
-    }
-
-    /// The pool's `query` answers rows only; the count of a statement's changes comes with its result.
-    private func changes(_ query: PostgresQuery) async throws -> Int {
-        try await execute(query)
     }
 }
 

@@ -74,23 +74,6 @@ struct CrashTests {
         }
     }
 
-    /// Waits while the queue keeps shrinking: a slow machine gets as long as it needs, a stuck
-    /// gateway (no progress for 2 minutes) leaves it unfinished for the checks that follow.
-    static func waitWhileShrinking(_ store: SQLiteStore) async throws {
-        var open = Int.max
-        var lastProgress = ContinuousClock.now
-        while ContinuousClock.now - lastProgress < .seconds(120) {
-            let counts = try await store.queueStats(now: Date())
-            let left = counts.due + counts.scheduled + counts.sending
-            if left == 0 { return }
-            if left < open {
-                open = left
-                lastProgress = ContinuousClock.now
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
     func port(of server: SikoServe) async throws -> Int { try await server.port() }
 
     @Test("kill -9 mid-way: after a restart every delivery is final, none lost; only sends in flight arrive twice, with the same webhook-id")
@@ -148,15 +131,10 @@ struct CrashTests {
             do {
                 _ = try await port(of: second)
                 let store = try SQLiteStore(path: data + "/siko.sqlite")
-                try await Self.waitWhileShrinking(store)
+                try await AfterCrash.waitWhileShrinking(store)
                 var final = 0
                 var interrupted: Set<String> = []
-                var all: [Delivery] = []
-                var page = try await store.deliveries(matching: DeliveryQuery(limit: 1000))
-                while !page.isEmpty {
-                    all += page
-                    page = try await store.deliveries(matching: DeliveryQuery(limit: 1000, after: page.last!.id))
-                }
+                let all = try await AfterCrash.allDeliveries(store)
                 for delivery in all {
                     if delivery.status == .delivered { final += 1 }
                     let attempts = try await store.attempts(deliveryID: delivery.id)

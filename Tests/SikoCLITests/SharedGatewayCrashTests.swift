@@ -69,21 +69,8 @@ struct SharedGatewayCrashTests {
 
             let store = try await shared.store()
             // As long as the queue shrinks: the dead gateway's leases expire (30 s at most) and pass on.
-            var open = Int.max
-            var lastProgress = ContinuousClock.now
-            while ContinuousClock.now - lastProgress < .seconds(120) {
-                let counts = try await store.queueStats(now: Date())
-                let left = counts.due + counts.scheduled + counts.sending
-                if left == 0 { break }
-                if left < open { (open, lastProgress) = (left, ContinuousClock.now) }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            var all: [Delivery] = []
-            var page = try await store.deliveries(matching: DeliveryQuery(limit: 1000))
-            while !page.isEmpty {
-                all += page
-                page = try await store.deliveries(matching: DeliveryQuery(limit: 1000, after: page.last!.id))
-            }
+            try await AfterCrash.waitWhileShrinking(store)
+            let all = try await AfterCrash.allDeliveries(store)
             // A send the dead gateway had claimed shows as an attempt number with no record: its claim counted, its end never came.
             var takenOver: Set<String> = []
             for delivery in all where delivery.attempts > 1 {
