@@ -28,10 +28,15 @@ public struct ChannelRoute: Sendable {
         self.disableAfter = disableAfter
     }
 
-    var limits: Admission.Limits {
-        Admission.Limits(
-            budget: concurrency, perTarget: perTarget, ceiling: max(perTarget, concurrency / 4), breaker: breaker,
-            interval: channel.ratePerSecond.flatMap { $0 > 0 ? 1 / $0 : nil }
+    /// One gateway's part when `gateways` live gateways share one store: the caps per target and
+    /// the channel's pace are the installation's, so each gets its share of them (never less than
+    /// one send at once per target); the budget is this process's own and stays whole.
+    func limits(sharedBy gateways: Int) -> Admission.Limits {
+        let gateways = max(1, gateways)
+        let perTarget = max(1, self.perTarget / gateways)
+        return Admission.Limits(
+            budget: concurrency, perTarget: perTarget, ceiling: max(perTarget, max(self.perTarget, concurrency / 4) / gateways), breaker: breaker,
+            interval: channel.ratePerSecond.flatMap { $0 > 0 ? Double(gateways) / $0 : nil }
         )
     }
 }

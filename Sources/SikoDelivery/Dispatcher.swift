@@ -49,6 +49,8 @@ public final class Dispatcher: Service {
     let stopping = Atomic<Bool>(false)
     /// True while the loop runs, so handoffs go only to a dispatcher that will start them.
     let running = Atomic<Bool>(false)
+    /// The live gateways sharing the store's limits (`share(among:)`); 1 on a store of its own.
+    let sharedBy = Atomic<Int>(1)
     /// The deliveries whose sends run (from start to recording), whose leases are renewed.
     let inFlight = Mutex<Set<String>>([])
     /// Handed-off jobs the loop has yet to start; their slots are taken.
@@ -64,13 +66,16 @@ public final class Dispatcher: Service {
     ) {
         self.store = store
         self.routes = Mutex(routes)
-        self.admission = Mutex(Admission(limits: routes.mapValues(\.limits)))
+        self.admission = Mutex(Admission(limits: routes.mapValues { $0.limits(sharedBy: 1) }))
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
         self.metrics = DeliveryMetrics(factory: metrics, channels: ChannelKind.allCases)
         self.onSubscriptionDisabled = onSubscriptionDisabled
     }
+
+    /// The name of this process's leases, which other gateways on a shared store know it by.
+    public var owner: String { configuration.owner }
 
     /// Receiving hosts this process holds back now, for people watching the gateway.
     public func openBreakers() -> [OpenBreaker] {
@@ -81,7 +86,15 @@ public final class Dispatcher: Service {
     /// Puts channels rebuilt from a reloaded `Channels/` in force for every send that starts from now on.
     public func replace(routes: [ChannelKind: ChannelRoute]) {
         self.routes.withLock { $0 = routes }
-        admission.withLock { $0.limits = routes.mapValues(\.limits) }
+        let gateways = sharedBy.load(ordering: .relaxed)
+        admission.withLock { $0.limits = routes.mapValues { $0.limits(sharedBy: gateways) } }
+    }
+
+    /// Takes this gateway's part of the installation's caps per target and channel paces, while
+    /// `gateways` live gateways (this one among them) send from one store.
+    public func share(among gateways: Int) {
+        sharedBy.store(max(1, gateways), ordering: .relaxed)
+        replace(routes: routes.withLock { $0 })
     }
 
     var leaseDuration: Duration {
@@ -147,7 +160,7 @@ public final class Dispatcher: Service {
                     continue
                 }
                 let limit = min(capacity, configuration.batchSize, paced)
-                let outcome = await claimAndStart(channel: channel, limit: limit, perTarget: route.perTarget, group: &group)
+                let outcome = await claimAndStart(channel: channel, limit: limit, perTarget: admission.withLock { $0.perTarget(channel) }, group: &group)
                 claimed = true
                 let full = outcome.started == limit
                 if full { again = true } else if outcome.exhausted { stale.remove(channel) }

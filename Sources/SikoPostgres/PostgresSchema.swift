@@ -238,5 +238,14 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER delivery_notice AFTER INSERT ON delivery FOR EACH STATEMENT EXECUTE FUNCTION notify_gateways('deliveries')",
         ]),
+        // A table of its own, read by nothing older: a gateway of the previous release runs on.
+        Migration(name: "v3: the gateways on this database, with their configuration's fingerprints", statements: [
+            """
+            CREATE TABLE gateway_presence (
+                id text COLLATE "C" PRIMARY KEY, host text COLLATE "C" NOT NULL, started_at bigint NOT NULL, seen_at bigint NOT NULL,
+                rules text COLLATE "C" NOT NULL, channels text COLLATE "C" NOT NULL
+            )
+            """,
+        ]),
     ]
 }

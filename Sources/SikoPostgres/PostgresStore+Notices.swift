@@ -41,4 +41,30 @@ extension PostgresStore: StoreChanges {
         let (count, sum) = try await rows("SELECT count(*), coalesce(sum(version), 0)::bigint FROM subscription")[0].decode((Int64, Int64).self)
         return "\(count):\(sum)"
     }
+
+    public func announce(_ gateway: GatewayPresence, within: Duration) async throws -> [GatewayPresence] {
+        let now = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+        let started = Int64(gateway.startedAt.timeIntervalSince1970 * 1000)
+        let window = Int64(within.timeInterval * 1000)
+        try await execute("""
+            INSERT INTO gateway_presence (id, host, started_at, seen_at, rules, channels)
+            VALUES (\(gateway.id), \(gateway.host), \(started), \(unescaped: now), \(gateway.rules), \(gateway.channels))
+            ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, rules = excluded.rules, channels = excluded.channels
+            """)
+        // Gateways gone for a day are forgotten, so the table stays as small as the installation.
+        try await execute("DELETE FROM gateway_presence WHERE seen_at < \(unescaped: now) - 86400000")
+        return try await rows("""
+            SELECT id, host, started_at, rules, channels FROM gateway_presence
+            WHERE seen_at >= \(unescaped: now) - \(window) ORDER BY started_at, id
+            """).map { row in
+            let (id, host, started, rules, channels) = try row.decode((String, String, Int64, String, String).self)
+            return GatewayPresence(
+                id: id, host: host, startedAt: Date(timeIntervalSince1970: Double(started) / 1000), rules: rules, channels: channels
+            )
+        }
+    }
+
+    public func withdraw(_ gatewayID: String) async throws {
+        try await execute("DELETE FROM gateway_presence WHERE id = \(gatewayID)")
+    }
 }

@@ -131,4 +131,11 @@ public enum LiveHTTP {
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (response.status.code, (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]) ?? [:])
     }
+
+    /// A page as text, such as `/metrics`.
+    public static func text(_ url: String) async throws -> (status: UInt, text: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 4 << 20)
+        return (response.status.code, String(buffer: bytes))
+    }
 }

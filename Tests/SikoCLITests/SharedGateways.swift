@@ -37,11 +37,12 @@ struct SharedGateways {
     }
 
     /// `count` gateways started together, each on a free port; answers them with their base URLs.
-    func start(_ count: Int) async throws -> [(server: SikoServe, base: String)] {
+    /// `options` gives a gateway arguments of its own (by its number).
+    func start(_ count: Int, options: [Int: [String]] = [:]) async throws -> [(server: SikoServe, base: String)] {
         var started: [(server: SikoServe, base: String)] = []
         do {
-            let servers = try (0..<count).map { _ in
-                try SikoServe(arguments: ["serve", "--database", url, "--port", "0"], environment: environment)
+            let servers = try (0..<count).map { number in
+                try SikoServe(arguments: ["serve", "--database", url, "--port", "0"] + (options[number] ?? []), environment: environment)
             }
             for server in servers { started.append((server, "http://127.0.0.1:\(try await server.port())")) }
             return started

@@ -71,7 +71,7 @@ struct DispatchStepsTests {
 
     @Test("settle: a Retry-After pauses the host without counting against it")
     func settlePause() {
-        var admission = Admission(limits: [.webhook: route.limits])
+        var admission = Admission(limits: [.webhook: route.limits(sharedBy: 1)])
         let job = job()
         #expect(admission.admit(job.delivery, now: now) == .start)
         let settlement = admission.settle(job.delivery, SendReport(.retry(after: .seconds(120), reason: "HTTP 429"), responseCode: 429, host: .unknown), now: now)
@@ -84,7 +84,7 @@ struct DispatchStepsTests {
 
     @Test("settle: the answer that opens the breaker says so once; the host is held until the probe")
     func settleOpens() {
-        var admission = Admission(limits: [.webhook: route.limits])
+        var admission = Admission(limits: [.webhook: route.limits(sharedBy: 1)])
         let failing = SendReport(.retry(after: nil, reason: "timed out"), host: .unhealthy)
         let first = job(), second = job(target: "https://hook.example/b")
         _ = admission.admit(first.delivery, now: now)
@@ -100,7 +100,7 @@ struct DispatchStepsTests {
 
     @Test("settle: an unknown verdict leaves the breaker alone, a healthy one closes it")
     func settleVerdicts() {
-        var admission = Admission(limits: [.webhook: route.limits])
+        var admission = Admission(limits: [.webhook: route.limits(sharedBy: 1)])
         let job = job()
         _ = admission.admit(job.delivery, now: now)
         _ = admission.settle(job.delivery, SendReport(.retry(after: nil, reason: "x"), host: .unhealthy), now: now)

@@ -142,6 +142,13 @@ struct DNSDeadlineTests {
         return (status, json ?? [:])
     }
 
+    static func instant(_ value: Any?) -> Date? {
+        guard let text = value as? String else { return nil }
+        let precise = ISO8601DateFormatter()
+        precise.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return precise.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+
     @Test("a webhook host whose name server never answers fails its attempt after the 2s deadline; another target gets all 20 events meanwhile")
     func nameServerNeverAnswers() async throws {
         let folder = try TemporaryDirectory()
@@ -178,7 +185,6 @@ struct DNSDeadlineTests {
             """)
         #expect(good.status == 201)
 
-        let publishing = ContinuousClock.now
         for number in 0..<20 {
             let published = try await api(namespace, "POST", base + "/v1/events", key: key, body: """
                 {"topic":"razzia","urgency":"high","areas":["essen"],"title":"Lage \(number)"}
@@ -186,21 +192,28 @@ struct DNSDeadlineTests {
             #expect(published.status == 202)
         }
 
-        var reason: String?
-        var failedAfter: Duration?
+        // The attempt's own record says how long it waited: the time this test's client needs for
+        // 20 publishes and polls on two shared cores is not the gateway's to answer for.
+        var failedID: String?
         let deadline = ContinuousClock.now + .seconds(30)
-        while failedAfter == nil, ContinuousClock.now < deadline {
+        while failedID == nil, ContinuousClock.now < deadline {
             let page = try await api(namespace, "GET", base + "/v1/deliveries?subscription=\(neverID)", key: key)
             let deliveries = page.body["deliveries"] as? [[String: Any]] ?? []
             if let failed = deliveries.first(where: { ($0["attempts"] as? Int ?? 0) > 0 }) {
-                reason = failed["lastError"] as? String
-                failedAfter = ContinuousClock.now - publishing
+                failedID = failed["id"] as? String
             } else {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-        let failed = try #require(failedAfter, "no attempt to never.example.invalid was recorded within 30s")
-        #expect(failed < .seconds(10), "the attempt took \(failed)")
+        let id = try #require(failedID, "no attempt to never.example.invalid was recorded within 30s")
+        let delivery = try await api(namespace, "GET", base + "/v1/deliveries/\(id)", key: key)
+        let attempt = try #require((delivery.body["history"] as? [[String: Any]])?.first, "\(delivery.body)")
+        let started = try #require(Self.instant(attempt["startedAt"]), "\(attempt)")
+        let finished = try #require(Self.instant(attempt["finishedAt"]), "\(attempt)")
+        let waited = finished.timeIntervalSince(started)
+        // At most the 2 s deadline (less when the lookup made at creation already timed out and is remembered).
+        #expect(waited < 10, "the attempt waited \(waited)s for the name server")
+        let reason = attempt["error"] as? String
         #expect(reason?.contains("cannot resolve never.example.invalid: timed out") == true, "\(reason ?? "no reason")")
 
         let received = ContinuousClock.now + .seconds(30)

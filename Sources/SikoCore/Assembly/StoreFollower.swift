@@ -7,19 +7,23 @@ import SikoModel
 /// Keeps a gateway in step with the others on a shared store: planned deliveries wake its
 /// dispatcher at once, and its match index follows subscriptions changed through any gateway,
 /// by notice and by a catch-up every `catchUp` that compares the store's version, so a notice
-/// missed while the connection was away heals within that time.
+/// missed while the connection was away heals within that time; and tells the others it is alive
+/// (`GatewayRoster`), so the installation's limits are divided among the gateways that are.
 public struct StoreFollower: Service {
     let changes: any StoreChanges
     let subscriptions: any SubscriptionStore
     let engine: RuleEngine
     let wake: WakeSignal
     let catchUp: Duration
+    let roster: GatewayRoster
     let logger: Logger
 
     init(
-        changes: any StoreChanges, subscriptions: any SubscriptionStore, engine: RuleEngine, wake: WakeSignal, catchUp: Duration, logger: Logger
+        changes: any StoreChanges, subscriptions: any SubscriptionStore, engine: RuleEngine, wake: WakeSignal, catchUp: Duration,
+        roster: GatewayRoster, logger: Logger
     ) {
         self.changes = changes
+        self.roster = roster
         self.subscriptions = subscriptions
         self.engine = engine
         self.wake = wake
@@ -29,6 +33,8 @@ public struct StoreFollower: Service {
 
     public func run() async throws {
         let index = IndexFollower(changes: changes, subscriptions: subscriptions, engine: engine, logger: logger)
+        // Not cancelled with the others: on graceful shutdown it ends by itself, after withdrawing.
+        async let rostered: Void = roster.run()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await notice in changes.notices() {
@@ -47,6 +53,7 @@ public struct StoreFollower: Service {
             await group.next()
             group.cancelAll()
         }
+        await rostered
     }
 }
 
@@ -83,6 +90,11 @@ extension Gateway {
     /// What keeps this gateway in step with others on its store; nil for a store of its own (SQLite).
     public func follower(catchUp: Duration = .seconds(1)) -> StoreFollower? {
         guard let changes = store as? any StoreChanges else { return nil }
-        return StoreFollower(changes: changes, subscriptions: store, engine: engine, wake: dispatcher.wake, catchUp: catchUp, logger: logger)
+        let roster = GatewayRoster(
+            changes: changes, dispatcher: dispatcher, configuration: configurationInfo, metrics: metrics, startedAt: clock.now(), logger: logger
+        )
+        return StoreFollower(
+            changes: changes, subscriptions: store, engine: engine, wake: dispatcher.wake, catchUp: catchUp, roster: roster, logger: logger
+        )
     }
 }
