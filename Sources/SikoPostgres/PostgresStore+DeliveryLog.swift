@@ -56,7 +56,7 @@ extension PostgresStore: DeliveryLog {
         }
     }
 
-    public func requeue(matching query: DeliveryQuery, at date: Date, audit: @Sendable (Int) -> AuditRecord) async throws -> Int {
+    public func requeue(matching query: DeliveryQuery, at date: Date, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int {
         let statement = Self.requeue(DeliveryFilter(query), limit: query.retryLimit, at: Stored.millis(date))
         let logger = self.logger
         return try await transaction { connection in

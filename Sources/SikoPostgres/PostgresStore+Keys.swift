@@ -34,7 +34,7 @@ extension PostgresStore: KeyStore {
 
     /// One statement: the row lock makes a concurrent revocation wait and then keep the first time.
     /// The audit sees the key as stored, its secret sealed, as in the embedded store.
-    public func revokeKey(id: String, at date: Date, audit: @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey? {
+    public func revokeKey(id: String, at date: Date, audit: @escaping @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey? {
         let key = try await transaction { connection -> StoredKey? in
             guard let row = try await connection.rows("""
                 UPDATE api_key SET revoked_at = COALESCE(revoked_at, \(Stored.millis(date))) WHERE id = \(id) RETURNING \(unescaped: KeyRow.columns)

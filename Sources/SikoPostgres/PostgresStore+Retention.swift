@@ -7,7 +7,7 @@ extension PostgresStore: RetentionStore {
     /// SQLite zeroes the freed pages and checkpoints its WAL; PostgreSQL has no such switch. The
     /// old row versions stay in the table files until (auto)vacuum reclaims their space, and in
     /// the WAL and its archive until those are recycled, so `checkpointFailure` is never set here.
-    public func purge(before cutoff: Date, at now: Date, audit: @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts {
+    public func purge(before cutoff: Date, at now: Date, audit: @escaping @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts {
         let bound = Identifier.lowerBound("evt", at: cutoff)
         let purgedAt = Stored.millis(now)
         let cutoffMillis = Stored.millis(cutoff)

@@ -6,7 +6,7 @@ import SikoModel
 extension PostgresStore: SecretStore {
     /// Two gateways creating the same secret at once: the primary key lets one insert win, the
     /// other's insert waits for it and does nothing, and both read the winner's value.
-    public func sealedSecret(named name: String, create: @Sendable () -> String) async throws -> String {
+    public func sealedSecret(named name: String, create: @escaping @Sendable () -> String) async throws -> String {
         if let stored = try await secret(named: name) { return stored }
         try await execute("INSERT INTO secret (name, value) VALUES (\(name), \(create())) ON CONFLICT (name) DO NOTHING")
         guard let stored = try await secret(named: name) else { throw StoreError.corrupt("secret '\(name)' vanished as it was written") }
@@ -20,7 +20,7 @@ extension PostgresStore: SecretStore {
     /// A database from before sealing holds its secrets in the clear: each is sealed once. The rows
     /// are locked as they are read, so a gateway starting at the same time waits, then finds them
     /// sealed and leaves them alone instead of sealing twice.
-    public func sealCleartextSecrets(with seal: @Sendable (String) -> String) async throws {
+    public func sealCleartextSecrets(with seal: @escaping @Sendable (String) -> String) async throws {
         let pattern = Self.sealedPattern
         try await transaction { connection in
             let subscriptions = try await connection.rows("""

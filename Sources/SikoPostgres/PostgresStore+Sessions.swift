@@ -9,7 +9,7 @@ extension PostgresStore: SessionStore {
     /// session (read again: under read committed, a new statement sees the winner's commit).
     public func setSession(
         idHash: String, userID: String?, value: [UInt8], at now: Date, onlyNew: Bool,
-        expiry: @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
+        expiry: @escaping @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
     ) async throws -> Bool {
         let bytes = Data(value)
         return try await transaction { connection in

@@ -38,7 +38,7 @@ extension PostgresStore: SubscriptionStore {
     }
 
     public func updateSubscription(
-        _ new: Subscription, from old: Subscription, review: @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
+        _ new: Subscription, from old: Subscription, review: @escaping @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
     ) async throws -> Bool {
         let logger = self.logger
         let millis = Stored.millis(new.updatedAt)

@@ -40,7 +40,7 @@ extension PostgresStore: UserStore {
     /// The row stays locked from the read to the write, so a change made meanwhile through another
     /// gateway is not overwritten with what this one read before it.
     public func updateUser(
-        id: String, change: @Sendable (inout User) throws -> Void, audit: @Sendable (User) -> AuditRecord
+        id: String, change: @escaping @Sendable (inout User) throws -> Void, audit: @escaping @Sendable (User) -> AuditRecord
     ) async throws -> User? {
         try await transaction { connection -> User? in
             guard var user = try await self.lockedUser(id: id, on: connection) else { return nil }
@@ -54,7 +54,7 @@ extension PostgresStore: UserStore {
 
     /// Revoking and listing in one statement: the keys answered are exactly those revoked here, even
     /// while another gateway binds a key to the person.
-    public func disableUser(id: String, at date: Date, audit: @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling? {
+    public func disableUser(id: String, at date: Date, audit: @escaping @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling? {
         let millis = Stored.millis(date)
         return try await transaction { connection -> UserDisabling? in
             guard var user = try await self.lockedUser(id: id, on: connection) else { return nil }
@@ -91,7 +91,7 @@ extension PostgresStore: UserStore {
     }
 
     public func recordSignInFailure(
-        subjects: [String], at date: Date, since: Date, audit: @Sendable ([String: [Date]]) -> [AuditRecord]
+        subjects: [String], at date: Date, since: Date, audit: @escaping @Sendable ([String: [Date]]) -> [AuditRecord]
     ) async throws -> [String: [Date]] {
         try await transaction { connection in
             if !subjects.isEmpty {

@@ -31,19 +31,21 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `body` in one transaction on a connection of the pool.
-    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await Self.transaction(client, logger, body)
     }
 
     /// A transaction that PostgreSQL chose as a deadlock's victim or could not serialise is run
     /// again (twice at most): with several gateways that is an ordinary outcome, not an error.
     static func transaction<T: Sendable>(
-        _ client: PostgresClient, _ logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresClient, _ logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var tries = 0
         while true {
             do {
-                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+                return try await onConnection(client) { connection in
+                    try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+                }
             } catch let error as PostgresTransactionError {
                 let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
                 tries += 1
@@ -58,13 +60,13 @@ public final class PostgresStore: Sendable {
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
         let client = self.client, logger = self.logger
-        return try await client.withConnection { connection in try await connection.execute(query, logger: logger) }
+        return try await Self.onConnection(client) { connection in try await connection.execute(query, logger: logger) }
     }
 
     /// Rows of one query, collected.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         let client = self.client, logger = self.logger
-        return try await client.withConnection { connection in try await connection.rows(query, logger: logger) }
+        return try await Self.onConnection(client) { connection in try await connection.rows(query, logger: logger) }
     }
 }
 
@@ -72,11 +74,13 @@ extension PostgresStore: StoreHealth {
     /// Bounded more tightly than other work: `/ready` must answer while the server is away.
     public func ping() async throws {
         let client = self.client, logger = self.logger
-        _ = try await Self.bounded(client) { connection in
-            try await connection.execute(
-                "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                logger: logger
-            )
+        _ = try await Self.givingUp(after: Self.readinessBound) {
+            try await client.withConnection { connection in
+                try await connection.execute(
+                    "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                    logger: logger
+                )
+            }
         }
     }
 }

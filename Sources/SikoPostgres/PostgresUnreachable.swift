@@ -27,85 +27,80 @@ extension PSQLError: StoreRefusalReporting {
 }
 
 extension PostgresStore {
-    /// How long readiness may wait: a pool whose connections cannot be made queues requests (up
-    /// to a minute before its circuit breaker opens), and `/ready` must answer meanwhile.
-    static let bound: Duration = .seconds(2)
+    /// How long readiness may wait: `/ready` must answer while the server is away.
+    static let readinessBound: Duration = .seconds(2)
+    /// How long an operation may take once it has its connection before the caller stops waiting
+    /// for it. Far above what a loaded transaction takes, so it never cuts short real work; it
+    /// exists because an operation begun in the instant the server closes its connections can
+    /// wait for ever inside postgres-nio (a query written to a channel already torn down is never
+    /// answered). Waiting for a connection is the pool's to bound (its circuit breaker).
+    static let operationBound: Duration = .seconds(15)
 
-    /// `work` on a connection of the pool, or `PostgresUnreachable` once `limit` has passed. The
-    /// wait for a connection is given up on (the request is cancelled, not awaited); a connection
-    /// whose work is late is closed, which fails the query it waits for.
-    static func bounded<T: Sendable>(
-        _ client: PostgresClient, _ limit: Duration = bound, _ work: (PostgresConnection) async throws -> T
+    /// `work` on a connection of the pool, given up on after `operationBound` (`givingUp`); a
+    /// connection given up on is closed, so the server rolls back what it had begun and the pool
+    /// never hands out a connection that is still in use.
+    static func onConnection<T: Sendable>(
+        _ client: PostgresClient, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let deadline = ContinuousClock.now + limit
-        let lease = try await ConnectionLease.take(from: client, until: deadline)
-        defer { lease.giveBack() }
-        let late = LateFlag()
-        let watchdog = Task { [connection = lease.connection] in
-            try await Task.sleep(until: deadline)
-            late.value.store(true, ordering: .relaxed)
-            try await connection.close()
-        }
-        defer { watchdog.cancel() }
-        do {
-            return try await work(lease.connection)
-        } catch {
-            if late.value.load(ordering: .relaxed) { throw PostgresUnreachable() }
-            throw error
+        try await client.withConnection { connection in
+            try await givingUp(after: operationBound, abandoning: { try? await connection.close() }) { try await work(connection) }
         }
     }
-}
 
-/// A connection taken from the pool by a task of its own, which holds it until it is given back;
-/// so a caller can stop waiting for a connection the pool may never hand out.
-final class ConnectionLease: Sendable {
-    let connection: PostgresConnection
-    private let release: AsyncStream<Void>.Continuation
-
-    private init(connection: PostgresConnection, release: AsyncStream<Void>.Continuation) {
-        self.connection = connection
-        self.release = release
-    }
-
-    func giveBack() { release.finish() }
-
-    static func take(from client: PostgresClient, until deadline: ContinuousClock.Instant) async throws -> ConnectionLease {
-        let (released, release) = AsyncStream.makeStream(of: Void.self)
-        let handover = Handover()
-        return try await withCheckedThrowingContinuation { continuation in
-            handover.waiting.withLock { $0 = continuation }
-            let holder = Task {
-                do {
-                    try await client.withConnection { connection in
-                        // Held until given back; a caller that has stopped waiting gets nothing, and the connection goes back at once.
-                        guard handover.answer(.success(ConnectionLease(connection: connection, release: release))) else { return }
-                        for await _ in released {}
-                    }
-                } catch {
-                    _ = handover.answer(.failure(error))
+    /// `work`'s result, or `PostgresUnreachable` once `limit` has passed. Late work is cancelled
+    /// and left behind (after `abandoning`) rather than awaited: nothing can make a promise answer
+    /// whose connection dropped. It may still complete afterwards, which the refusal's detail
+    /// tells the client (`StoreRefusal.unreachable`: repeat with the same key). Cancelling the
+    /// caller cancels `work` and ends the wait at once, so a draining gateway is never held by it.
+    static func givingUp<T: Sendable>(
+        after limit: Duration, abandoning: @escaping @Sendable () async -> Void = {}, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try Task.checkCancellation()
+        let handover = Handover<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                handover.waiting.withLock { $0 = continuation }
+                let worker = Task {
+                    let result = await Result(catching: { try await work() })
+                    _ = handover.answer(result)
                 }
+                handover.worker.withLock { $0 = worker }
+                let timer = Task {
+                    try await Task.sleep(for: limit)
+                    guard handover.isWaiting else { return }
+                    worker.cancel()
+                    await abandoning()
+                    _ = handover.answer(.failure(PostgresUnreachable()))
+                }
+                handover.timer.withLock { $0 = timer }
+                if !handover.isWaiting { timer.cancel() }
             }
-            Task {
-                try? await Task.sleep(until: deadline)
-                if handover.answer(.failure(PostgresUnreachable())) { holder.cancel() }
-            }
-        }
-    }
-
-    /// The waiting caller, resumed once: with the lease, or with why there is none.
-    private final class Handover: Sendable {
-        let waiting = Mutex<CheckedContinuation<ConnectionLease, any Error>?>(nil)
-
-        /// False when the caller was answered already.
-        func answer(_ result: Result<ConnectionLease, any Error>) -> Bool {
-            guard let continuation = waiting.withLock({ state in defer { state = nil }; return state }) else { return false }
-            continuation.resume(with: result)
-            return true
+        } onCancel: {
+            if handover.answer(.failure(CancellationError())) { handover.worker.withLock { $0?.cancel() } }
         }
     }
 }
 
-/// Set once an operation's bound has passed.
-private final class LateFlag: Sendable {
-    let value = Atomic<Bool>(false)
+/// The waiting caller of `givingUp`, answered once: by the work, the timer or cancellation,
+/// whichever comes first; the timer is stopped as soon as an answer is given.
+private final class Handover<T: Sendable>: Sendable {
+    let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
+    let worker = Mutex<Task<Void, Never>?>(nil)
+    let timer = Mutex<Task<Void, any Error>?>(nil)
+
+    var isWaiting: Bool { waiting.withLock { $0 != nil } }
+
+    /// False when the caller was answered already.
+    func answer(_ result: Result<T, any Error>) -> Bool {
+        guard let continuation = waiting.withLock({ state in defer { state = nil }; return state }) else { return false }
+        timer.withLock { $0?.cancel() }
+        continuation.resume(with: result)
+        return true
+    }
+}
+
+private extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
 }

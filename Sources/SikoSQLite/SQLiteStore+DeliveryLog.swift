@@ -90,7 +90,7 @@ extension SQLiteStore {
         ])
     }
 
-    public func requeue(matching query: DeliveryQuery, at date: Date, audit: @Sendable (Int) -> AuditRecord) async throws -> Int {
+    public func requeue(matching query: DeliveryQuery, at date: Date, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int {
         let now = StoredValue.millis(date)
         let chosen = Self.filtered(query)
             .filter(Self.requeueableStates.contains(D.status))

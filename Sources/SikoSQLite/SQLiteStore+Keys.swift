@@ -39,7 +39,7 @@ extension SQLiteStore {
         return try keys.map(opened)
     }
 
-    public func revokeKey(id: String, at date: Date, audit: @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey? {
+    public func revokeKey(id: String, at date: Date, audit: @escaping @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey? {
         let key = try await pool.write { db in
             try KeyRecord.filter(Columns.id == id && Columns.revokedAt == nil).updateAll(db, Columns.revokedAt.set(to: StoredValue.millis(date)))
             let key = try KeyRecord.fetchOne(db, key: id)

@@ -7,7 +7,7 @@ private typealias E = EventRecord.Columns
 private typealias S = SubscriptionRecord.Columns
 
 extension SQLiteStore {
-    public func purge(before cutoff: Date, at now: Date, audit: @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts {
+    public func purge(before cutoff: Date, at now: Date, audit: @escaping @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts {
         let bound = Identifier.lowerBound("evt", at: cutoff)
         let purgedAt = StoredValue.millis(now)
         let cutoffMillis = StoredValue.millis(cutoff)

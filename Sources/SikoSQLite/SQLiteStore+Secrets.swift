@@ -3,7 +3,7 @@ import GRDB
 import SikoModel
 
 extension SQLiteStore {
-    public func sealedSecret(named name: String, create: @Sendable () -> String) async throws -> String {
+    public func sealedSecret(named name: String, create: @escaping @Sendable () -> String) async throws -> String {
         try await pool.write { db in
             if let stored = try SecretRecord.fetchOne(db, key: name) { return stored.value }
             let value = create()
@@ -13,7 +13,7 @@ extension SQLiteStore {
     }
 
     /// A database from before sealing holds its secrets in the clear: each is sealed once.
-    public func sealCleartextSecrets(with seal: @Sendable (String) -> String) async throws {
+    public func sealCleartextSecrets(with seal: @escaping @Sendable (String) -> String) async throws {
         typealias S = SubscriptionRecord.Columns
         try await pool.write { db in
             let subscriptions = SubscriptionRecord.select(S.id, S.secret).filter(S.secret != nil && !S.secret.like(Self.sealedPattern))

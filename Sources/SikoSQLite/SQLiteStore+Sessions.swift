@@ -7,7 +7,7 @@ extension SQLiteStore {
 
     public func setSession(
         idHash: String, userID: String?, value: [UInt8], at now: Date, onlyNew: Bool,
-        expiry: @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
+        expiry: @escaping @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
     ) async throws -> Bool {
         try await pool.write { db in
             let existing = try SessionRecord.fetchOne(db, key: idHash)?.session

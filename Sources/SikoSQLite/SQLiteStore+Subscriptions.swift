@@ -28,7 +28,7 @@ extension SQLiteStore {
     }
 
     public func updateSubscription(
-        _ new: Subscription, from old: Subscription, review: @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
+        _ new: Subscription, from old: Subscription, review: @escaping @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
     ) async throws -> Bool {
         try await pool.write { db in
             // Compare-and-set: the row must still hold what `old` read.

@@ -39,7 +39,7 @@ extension SQLiteStore {
     }
 
     public func updateUser(
-        id: String, change: @Sendable (inout User) throws -> Void, audit: @Sendable (User) -> AuditRecord
+        id: String, change: @escaping @Sendable (inout User) throws -> Void, audit: @escaping @Sendable (User) -> AuditRecord
     ) async throws -> User? {
         try await pool.write { db in
             guard let stored = try UserRecord.fetchOne(db, key: id) else { return nil }
@@ -52,7 +52,7 @@ extension SQLiteStore {
         }
     }
 
-    public func disableUser(id: String, at date: Date, audit: @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling? {
+    public func disableUser(id: String, at date: Date, audit: @escaping @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling? {
         typealias K = KeyRecord.Columns
         return try await pool.write { db in
             guard let stored = try UserRecord.fetchOne(db, key: id) else { return nil }
@@ -88,7 +88,7 @@ extension SQLiteStore {
     }
 
     public func recordSignInFailure(
-        subjects: [String], at date: Date, since: Date, audit: @Sendable ([String: [Date]]) -> [AuditRecord]
+        subjects: [String], at date: Date, since: Date, audit: @escaping @Sendable ([String: [Date]]) -> [AuditRecord]
     ) async throws -> [String: [Date]] {
         try await pool.write { db in
             for subject in subjects {

@@ -8,7 +8,7 @@ struct Siko: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siko",
         abstract: "SiKo Gateway: events in, notifications out (Sicherheitskooperation Ruhr).",
-        subcommands: [Serve.self, Keys.self, Users.self, Check.self, Explain.self, Deliveries.self, Audit.self, Purge.self]
+        subcommands: [Serve.self, Keys.self, Users.self, Check.self, Explain.self, Deliveries.self, Audit.self, Purge.self, StoreCommands.self]
     )
 }
 

@@ -17,7 +17,7 @@ extension SecretSealer {
     }
 
     /// A secret the gateway keeps for itself, made by `create` on first use and kept sealed.
-    public func secret(named name: String, in store: any SecretStore, create: @Sendable () -> [UInt8]) async throws -> [UInt8] {
+    public func secret(named name: String, in store: any SecretStore, create: @escaping @Sendable () -> [UInt8]) async throws -> [UInt8] {
         try unsealBytes(try await store.sealedSecret(named: name) { seal(create()) })
     }
 }

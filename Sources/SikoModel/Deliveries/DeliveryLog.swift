@@ -22,7 +22,7 @@ public protocol DeliveryLog: Sendable {
     /// Puts every `dead` or `failed` delivery matching `query` (at most `query.limit`, clamped to
     /// `DeliveryQuery.retryLimits`) whose subscription is still active back to `pending`, due now;
     /// answers how many, and writes `audit(count)` with them when any were.
-    func requeue(matching query: DeliveryQuery, at: Date, audit: @Sendable (Int) -> AuditRecord) async throws -> Int
+    func requeue(matching query: DeliveryQuery, at: Date, audit: @escaping @Sendable (Int) -> AuditRecord) async throws -> Int
 }
 
 /// How many deliveries of one channel are in one state.

@@ -8,7 +8,7 @@ public protocol KeyStore: Sendable {
     func keys(partner: String?) async throws -> [StoredKey]
     /// Revokes a key (once; a second revocation keeps the first time) and writes `audit(key)` with
     /// it. Nil when it does not exist.
-    func revokeKey(id: String, at: Date, audit: @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey?
+    func revokeKey(id: String, at: Date, audit: @escaping @Sendable (StoredKey) -> AuditRecord) async throws -> StoredKey?
     /// Not audited: the last use is bookkeeping, written at most once a minute per key.
     func touchKey(id: String, at: Date) async throws
     /// A number that moves whenever a key or a person changes in a way authentication sees

@@ -30,7 +30,7 @@ public protocol SessionStore: Sendable {
     /// write. With `onlyNew`, an existing session is left alone and the answer is false.
     func setSession(
         idHash: String, userID: String?, value: [UInt8], at now: Date, onlyNew: Bool,
-        expiry: @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
+        expiry: @escaping @Sendable (_ createdAt: Date, _ stored: Date?) -> Date
     ) async throws -> Bool
     /// The session under `idHash`, expired or not: the caller's lifetime decides.
     func session(idHash: String) async throws -> StoredSession?

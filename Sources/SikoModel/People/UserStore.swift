@@ -13,11 +13,11 @@ public protocol UserStore: Sendable {
     /// Applies `change` to the user as stored now and writes the result with `audit(changed)`; nil
     /// when there is no such user. A `change` that throws leaves everything as it was.
     func updateUser(
-        id: String, change: @Sendable (inout User) throws -> Void, audit: @Sendable (User) -> AuditRecord
+        id: String, change: @escaping @Sendable (inout User) throws -> Void, audit: @escaping @Sendable (User) -> AuditRecord
     ) async throws -> User?
     /// Disables the user (the first time stays), revokes every key bound to them and ends all their
     /// sessions, with `audit`'s entries: one transaction. Nil when there is no such user.
-    func disableUser(id: String, at: Date, audit: @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling?
+    func disableUser(id: String, at: Date, audit: @escaping @Sendable (UserDisabling) -> [AuditRecord]) async throws -> UserDisabling?
     /// A successful sign-in: the last sign-in time, the TOTP step used (only when newer than the
     /// last one: a code counts once) and the failures of `clearing` forgotten, with `audit`. False
     /// when the step was used already; nothing is written then.
@@ -26,7 +26,7 @@ public protocol UserStore: Sendable {
     /// answers each subject's failures since `since`, this one included. `audit` sees those and
     /// names lock-outs; it runs in the same transaction.
     func recordSignInFailure(
-        subjects: [String], at: Date, since: Date, audit: @Sendable ([String: [Date]]) -> [AuditRecord]
+        subjects: [String], at: Date, since: Date, audit: @escaping @Sendable ([String: [Date]]) -> [AuditRecord]
     ) async throws -> [String: [Date]]
     /// Each subject's failures since `since`; subjects with none are left out.
     func signInFailures(subjects: [String], since: Date) async throws -> [String: [Date]]

@@ -6,7 +6,7 @@ public protocol RetentionStore: Sendable {
     /// before `cutoff` that `PurgeEligibility` lets go, and of subscriptions deleted before it, and
     /// writes `audit(counts)` in the same transaction when anything was removed. Counts, states and
     /// the audit trail stay.
-    func purge(before cutoff: Date, at now: Date, audit: @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts
+    func purge(before cutoff: Date, at now: Date, audit: @escaping @Sendable (PurgeCounts) -> AuditRecord) async throws -> PurgeCounts
 }
 
 /// What one purge removed.

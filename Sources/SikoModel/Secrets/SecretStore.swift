@@ -2,9 +2,9 @@
 public protocol SecretStore: Sendable {
     /// The sealed value stored under `name`, or `create()`'s, stored first when there is none yet.
     /// Atomic: two processes asking at once end up with one value.
-    func sealedSecret(named name: String, create: @Sendable () -> String) async throws -> String
+    func sealedSecret(named name: String, create: @escaping @Sendable () -> String) async throws -> String
     /// Secrets written before sealing existed, sealed once in place with `seal` (a start-up upgrade).
-    func sealCleartextSecrets(with seal: @Sendable (String) -> String) async throws
+    func sealCleartextSecrets(with seal: @escaping @Sendable (String) -> String) async throws
 }
 
 /// Seals secrets before they are written and opens them after they are read. Both engines take the

@@ -13,7 +13,7 @@ public protocol SubscriptionStore: Sendable {
     /// in the same transaction applies `review`'s decisions to its open deliveries. False when it
     /// changed meanwhile (read it again and retry); `StoreError.notFound` when it is gone.
     func updateSubscription(
-        _ new: Subscription, from old: Subscription, review: @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
+        _ new: Subscription, from old: Subscription, review: @escaping @Sendable ([OpenDelivery]) -> [DeliveryRevision], audit: AuditRecord
     ) async throws -> Bool
     /// Removes it from view; its open deliveries are suppressed. Deliveries already made stay on record.
     func deleteSubscription(id: String, at: Date, audit: AuditRecord) async throws
