@@ -247,5 +247,12 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Only read and written by gateways that know it: the previous release ignores the column
+        // (its events are no originals to the new one) and runs on during a rolling upgrade.
+        Migration(name: "v4: duplicates and flood limits over all gateways", statements: [
+            "ALTER TABLE event ADD COLUMN fingerprint text COLLATE \"C\"",
+            "CREATE INDEX event_fingerprint ON event(fingerprint, published_at) WHERE fingerprint IS NOT NULL",
+            "CREATE INDEX delivery_sent_to ON delivery(channel, target, created_at) WHERE status <> 'suppressed'",
+        ]),
     ]
 }

@@ -39,19 +39,24 @@ extension PostgresStore: EventStore {
     private static func publishAndAudit(
         _ requests: [PublishRequest], sealer: any SecretSealing, on connection: PostgresConnection, logger: Logger
     ) async throws -> [PublishResult] {
+        var shared = try await SharedPolicies.read(for: requests, on: connection, logger: logger)
         var results: [PublishResult] = []
-        for request in requests { results.append(try await publish(request, sealer: sealer, on: connection, logger: logger)) }
+        for request in requests {
+            results.append(try await publish(request, shared: &shared, sealer: sealer, on: connection, logger: logger))
+        }
         let audit = zip(requests, results).compactMap { request, result in result.duplicate ? nil : request.audit }
         try await appendAudit(audit, on: connection, logger: logger)
         return results
     }
 
     private static func publish(
-        _ request: PublishRequest, sealer: any SecretSealing, on connection: PostgresConnection, logger: Logger
+        _ request: PublishRequest, shared: inout SharedPolicies, sealer: any SecretSealing, on connection: PostgresConnection, logger: Logger
     ) async throws -> PublishResult {
         let event = request.event
         if let earlier = try await earlier(request, on: connection, logger: logger) { return earlier }
-        let row = EventRow(event, idempotencyKey: request.idempotencyKey, deliveryCount: request.deliveries.count)
+        var request = request
+        let fingerprint = shared.apply(to: &request)
+        let row = EventRow(event, idempotencyKey: request.idempotencyKey, deliveryCount: request.deliveries.count, fingerprint: fingerprint)
         guard try await !connection.rows(try row.insert(), logger: logger).isEmpty else {
             // Another gateway stored the same event (or key) since the look above; the unique
             // index made this insert wait for its commit, so the winner can be read now.
@@ -67,7 +72,8 @@ extension PostgresStore: EventStore {
             return delivery
         }
         let handoff = request.handoff
-        let handed = handoff?.deliveryIds ?? []
+        // A delivery the installation's policies suppressed after all is stored, not sent.
+        let handed = (handoff?.deliveryIds ?? []).intersection(deliveries.filter { $0.status != .suppressed }.map(\.id))
         if !deliveries.isEmpty {
             try await connection.execute(
                 try DeliveryRow.insert(deliveries, publisher: event.publisher, leased: handed, owner: handoff?.owner, leaseUntil: handoff?.leaseUntil),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `siko-bench [all|matching|ingest|wrk|fanout|latency|email|sms|peer [RUNS]]`: measures what DESIGN.md budgets, on this
+/// `siko-bench [all|matching|ingest|wrk|fanout|latency|email|sms|shared|peer [RUNS]]`: measures what DESIGN.md budgets, on this
 /// machine, with real sockets and a real SQLite file. Client, server and receiver share the cores.
 @main
 enum Bench {
@@ -15,6 +15,7 @@ enum Bench {
         if which == "all" || which == "latency" { try await LatencyBench(rules: rules).run() }
         if which == "all" || which == "email" { try await EmailBench(rules: rules).run() }
         if which == "all" || which == "sms" { try await SMSBench(rules: rules).run() }
+        if which == "all" || which == "shared" { try await SharedStoreBench(rules: rules).run() }
         if which == "all" || which == "peer" {
             let runs = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
             try await PeerBench(rules: rules, runs: runs).run()

@@ -31,10 +31,11 @@ final class ChildProcess: Sendable {
     }
 
     /// Runs to the end and answers its stdout.
-    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    static func output(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -68,7 +68,8 @@ public struct PublishingService: Sendable {
             let detail = ["\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", note].compactMap { $0 }.joined(separator: ", ")
             let audit = identity.auditRecord(.eventPublish, object: event.id, detail: detail, at: now)
             result = try await events.publish(PublishRequest(
-                event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit, handoff: reservation
+                event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit, handoff: reservation,
+                shared: engine.sharedCheck(for: event)
             ))
         } catch {
             handoff?.accept([], reserved: reserved)

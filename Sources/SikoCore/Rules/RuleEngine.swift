@@ -80,6 +80,11 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// What a shared store checks of `event` against the other gateways' publishes.
+    public func sharedCheck(for event: Event) -> SharedPolicyCheck {
+        SharedPolicyCheck(event, policies: state.withLock { $0.policies.policies })
+    }
+
     /// Takes back what `plan` remembered for an event that was not stored after all.
     public func forget(_ event: Event, _ plan: Plan) {
         state.withLock { state in

@@ -22,13 +22,18 @@ public struct PublishRequest: Sendable {
     public var audit: AuditRecord?
     /// The deliveries to store leased to the dispatcher, ready to send.
     public var handoff: Handoff?
+    /// What a shared store checks against every gateway's publishes before it stores the deliveries.
+    public var shared: SharedPolicyCheck?
 
-    public init(event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil, handoff: Handoff? = nil) {
+    public init(
+        event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil, handoff: Handoff? = nil, shared: SharedPolicyCheck? = nil
+    ) {
         self.event = event
         self.idempotencyKey = idempotencyKey
         self.deliveries = deliveries
         self.audit = audit
         self.handoff = handoff
+        self.shared = shared
     }
 }
 

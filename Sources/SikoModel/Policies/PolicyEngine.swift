@@ -43,7 +43,7 @@ public struct PolicyEngine: Sendable {
         }
         if let window = policies.duplicateWindow {
             if let original = memory.recentEvents.admit(event, within: window, now: now) {
-                let reason = "repeats \(original.eventId) of \(JSONCoding.format(original.publishedAt)) (same publisher, topic, areas and title within \(DurationText.format(window)), urgency not higher)"
+                let reason = Self.duplicateReason(original: original.eventId, publishedAt: original.publishedAt, window: window)
                 return matches.map { _ in PolicyDecision(action: .suppress, rule: .duplicate, reason: reason) }
             }
         }
@@ -118,13 +118,18 @@ public struct PolicyEngine: Sendable {
                 max: limit.max, force: event.urgency == .critical
             )
             if !admitted {
-                return PolicyDecision(
-                    action: .suppress, content: content, rule: .floodLimit,
-                    reason: "\(sent) \(channel.rawValue) deliveries to this target within \(DurationText.format(limit.per)) (at most \(limit.max); critical events are exempt)"
-                )
+                return PolicyDecision(action: .suppress, content: content, rule: .floodLimit, reason: Self.floodReason(count: sent, limit: limit))
             }
         }
         return PolicyDecision(action: .send(at: sendAt), content: content, rule: rule, reason: reason)
     }
 
+    /// Why a copy was suppressed; the same words whichever gateway found the original.
+    public static func duplicateReason(original: String, publishedAt: Date, window: Duration) -> String {
+        "repeats \(original) of \(JSONCoding.format(publishedAt)) (same publisher, topic, areas and title within \(DurationText.format(window)), urgency not higher)"
+    }
+
+    public static func floodReason(count: Int, limit: FloodLimit) -> String {
+        "\(count) \(limit.channel.rawValue) deliveries to this target within \(DurationText.format(limit.per)) (at most \(limit.max); critical events are exempt)"
+    }
 }

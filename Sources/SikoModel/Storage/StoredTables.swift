@@ -51,7 +51,9 @@ public struct StoredTable: Sendable, Equatable {
         // `version` is PostgreSQL's change counter, by which gateways sharing the database notice
         // each other's changes; one SQLite file has one gateway.
         StoredTable("subscription", "subscription", sealed: ["secret"], engineOnly: ["version"]),
-        StoredTable("event", "event"),
+        // `fingerprint` marks PostgreSQL's originals for the duplicate window over all gateways; an
+        // event copied without it is no original, which matters only within one window of the copy.
+        StoredTable("event", "event", engineOnly: ["fingerprint"]),
         StoredTable("delivery", "delivery"),
         StoredTable("attempt", "attempt"),
         StoredTable("receipt", "delivery report"),

@@ -13,11 +13,14 @@ struct EventRow {
     var event: Event
     var idempotencyKey: String?
     var deliveryCount: Int
+    /// Set when the event is an original later copies are measured against (written, never read back).
+    var fingerprint: String?
 
-    init(_ event: Event, idempotencyKey: String?, deliveryCount: Int) {
+    init(_ event: Event, idempotencyKey: String?, deliveryCount: Int, fingerprint: String? = nil) {
         self.event = event
         self.idempotencyKey = idempotencyKey
         self.deliveryCount = deliveryCount
+        self.fingerprint = fingerprint
     }
 
     init(_ row: PostgresRow) throws {
@@ -51,10 +54,11 @@ struct EventRow {
     func insert() throws -> PostgresQuery {
         let data = try event.data.map(Stored.json)
         return """
-            INSERT INTO event (\(unescaped: Self.columns)) VALUES (
+            INSERT INTO event (\(unescaped: Self.columns), fingerprint) VALUES (
                 \(event.id), \(event.publisher), \(event.externalId), \(idempotencyKey), \(event.topic), \(event.urgency.rawValue),
                 \(Stored.list(event.areas)), \(event.title), \(event.body), \(event.classification.rawValue), \(Stored.millis(event.publishedAt)),
-                \(Stored.millis(event.expiresAt)), \(data), \(deliveryCount), \(event.exercise), \(Stored.millis(event.purgedAt)), \(event.test)
+                \(Stored.millis(event.expiresAt)), \(data), \(deliveryCount), \(event.exercise), \(Stored.millis(event.purgedAt)), \(event.test),
+                \(fingerprint)
             ) ON CONFLICT DO NOTHING RETURNING id
             """
     }
