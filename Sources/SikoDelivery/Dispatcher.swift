@@ -50,7 +50,8 @@ public final class Dispatcher: Service {
     /// True while the loop runs, so handoffs go only to a dispatcher that will start them.
     let running = Atomic<Bool>(false)
     /// The live gateways sharing the store's limits (`share(among:)`); 1 on a store of its own.
-    let sharedBy = Atomic<Int>(1)
+    /// Held while routes and limits change, so a reload and a new count never undo each other.
+    let sharedBy = Mutex<Int>(1)
     /// The deliveries whose sends run (from start to recording), whose leases are renewed.
     let inFlight = Mutex<Set<String>>([])
     /// Handed-off jobs the loop has yet to start; their slots are taken.
@@ -85,16 +86,20 @@ public final class Dispatcher: Service {
 
     /// Puts channels rebuilt from a reloaded `Channels/` in force for every send that starts from now on.
     public func replace(routes: [ChannelKind: ChannelRoute]) {
-        self.routes.withLock { $0 = routes }
-        let gateways = sharedBy.load(ordering: .relaxed)
-        admission.withLock { $0.limits = routes.mapValues { $0.limits(sharedBy: gateways) } }
+        sharedBy.withLock { gateways in
+            self.routes.withLock { $0 = routes }
+            admission.withLock { $0.limits = routes.mapValues { $0.limits(sharedBy: gateways) } }
+        }
     }
 
     /// Takes this gateway's part of the installation's caps per target and channel paces, while
     /// `gateways` live gateways (this one among them) send from one store.
     public func share(among gateways: Int) {
-        sharedBy.store(max(1, gateways), ordering: .relaxed)
-        replace(routes: routes.withLock { $0 })
+        sharedBy.withLock { shared in
+            shared = max(1, gateways)
+            let routes = self.routes.withLock { $0 }
+            admission.withLock { [shared] in $0.limits = routes.mapValues { $0.limits(sharedBy: shared) } }
+        }
     }
 
     var leaseDuration: Duration {

@@ -16,6 +16,7 @@ struct SharedPolicies {
     /// Lock classes of the two-key advisory locks (the single-key ones serialise migrations and the audit chain).
     static let duplicateLocks: Int32 = 0x51C0
     static let floodLocks: Int32 = 0x51C1
+    static let lockBuckets: Int32 = 1024
 
     static func read(for requests: [PublishRequest], on connection: PostgresConnection, logger: Logger) async throws -> SharedPolicies {
         var fingerprints: Set<String> = []
@@ -34,12 +35,17 @@ struct SharedPolicies {
         }
         var shared = SharedPolicies(originals: [:], sent: [:])
         guard !fingerprints.isEmpty || !targets.isEmpty else { return shared }
+        // What the reads below see must be what others committed before the locks were granted,
+        // whatever the database's default isolation: each statement its own snapshot.
+        try await connection.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", logger: logger)
         let targetList = targets.keys.sorted()
-        // Every gateway takes its locks in one order, so two batches never wait for each other in a circle.
-        let locks = fingerprints.sorted().map { (duplicateLocks, $0) } + targetList.map { (floodLocks, "\($0.channel.rawValue)\u{1F}\($0.target)") }
+        // Locks by bucket, so a batch of hundreds of events holds a bounded number of the server's
+        // lock slots (unrelated keys in one bucket merely wait for each other); every gateway takes
+        // them in the buckets' order, so two batches never wait for each other in a circle.
+        let locks = fingerprints.map { (duplicateLocks, $0) } + targetList.map { (floodLocks, "\($0.channel.rawValue)\u{1F}\($0.target)") }
         try await connection.execute("""
-            SELECT count(pg_advisory_xact_lock(c, hashtext(k)))
-            FROM (SELECT c, k FROM unnest(\(locks.map(\.0)), \(locks.map(\.1))) WITH ORDINALITY AS t(c, k, n) ORDER BY n) ordered
+            SELECT count(pg_advisory_xact_lock(c, b))
+            FROM (SELECT DISTINCT c, hashtext(k) & \(lockBuckets - 1) AS b FROM unnest(\(locks.map(\.0)), \(locks.map(\.1))) AS t(c, k) ORDER BY c, b) ordered
             """, logger: logger)
         if !fingerprints.isEmpty {
             let rows = try await connection.rows("""
@@ -71,7 +77,8 @@ struct SharedPolicies {
     }
 
     /// Decides `request`'s deliveries by the installation's policies; answers the fingerprint to
-    /// store with the event when it is an original later copies are measured against.
+    /// store with the event when it is an original later copies are measured against. Applied to
+    /// a copy that is kept only once the event is stored, so a replay counts for nothing.
     mutating func apply(to request: inout PublishRequest) -> String? {
         guard let check = request.shared else { return nil }
         let event = request.event

@@ -55,7 +55,8 @@ extension PostgresStore: EventStore {
         let event = request.event
         if let earlier = try await earlier(request, on: connection, logger: logger) { return earlier }
         var request = request
-        let fingerprint = shared.apply(to: &request)
+        var decided = shared
+        let fingerprint = decided.apply(to: &request)
         let row = EventRow(event, idempotencyKey: request.idempotencyKey, deliveryCount: request.deliveries.count, fingerprint: fingerprint)
         guard try await !connection.rows(try row.insert(), logger: logger).isEmpty else {
             // Another gateway stored the same event (or key) since the look above; the unique
@@ -65,6 +66,7 @@ extension PostgresStore: EventStore {
             }
             return earlier
         }
+        shared = decided
         let deliveries = request.deliveries.map { delivery in
             var delivery = delivery
             delivery.eventId = event.id

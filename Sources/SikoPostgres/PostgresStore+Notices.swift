@@ -64,7 +64,14 @@ extension PostgresStore: StoreChanges {
         }
     }
 
+    /// Bounded tightly: a database away must not hold up the gateway's stop (unwithdrawn, the
+    /// gateway is counted out when its announcement goes stale).
     public func withdraw(_ gatewayID: String) async throws {
-        try await execute("DELETE FROM gateway_presence WHERE id = \(gatewayID)")
+        let client = self.client, logger = self.logger
+        _ = try await Self.givingUp(after: Self.readinessBound) {
+            try await Self.onConnection(client, within: Self.readinessBound) { connection in
+                try await connection.execute("DELETE FROM gateway_presence WHERE id = \(gatewayID)", logger: logger)
+            }
+        }
     }
 }

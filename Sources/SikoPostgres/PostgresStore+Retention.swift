@@ -13,7 +13,7 @@ extension PostgresStore: RetentionStore {
         let cutoffMillis = Stored.millis(cutoff)
         let reportsSince = Stored.millis(PurgeEligibility.reportsSince(now: now))
         let logger = self.logger
-        return try await transaction { connection in
+        return try await transaction(within: Self.purgeBound) { connection in
             let (events, deliveries) = try await connection.rows(
                 Self.purgeEvents(bound: bound, purgedAt: purgedAt, reportsSince: reportsSince), logger: logger
             )[0].decode((Int, Int).self)

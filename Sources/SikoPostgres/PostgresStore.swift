@@ -31,19 +31,22 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `body` in one transaction on a connection of the pool.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await Self.transaction(client, logger, body)
+    func transaction<T: Sendable>(
+        within limit: Duration = operationBound, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await Self.transaction(client, logger, within: limit, body)
     }
 
     /// A transaction that PostgreSQL chose as a deadlock's victim or could not serialise is run
     /// again (twice at most): with several gateways that is an ordinary outcome, not an error.
     static func transaction<T: Sendable>(
-        _ client: PostgresClient, _ logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresClient, _ logger: Logger, within limit: Duration = operationBound,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var tries = 0
         while true {
             do {
-                return try await onConnection(client) { connection in
+                return try await onConnection(client, within: limit) { connection in
                     try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
                 }
             } catch let error as PostgresTransactionError {
@@ -74,8 +77,9 @@ extension PostgresStore: StoreHealth {
     /// Bounded more tightly than other work: `/ready` must answer while the server is away.
     public func ping() async throws {
         let client = self.client, logger = self.logger
+        // Waiting for a connection is bounded too: the pool queues requests while it cannot connect.
         _ = try await Self.givingUp(after: Self.readinessBound) {
-            try await client.withConnection { connection in
+            try await Self.onConnection(client, within: Self.readinessBound) { connection in
                 try await connection.execute(
                     "INSERT INTO write_probe (id, at) VALUES (1, \(Stored.millis(Date()))) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
                     logger: logger

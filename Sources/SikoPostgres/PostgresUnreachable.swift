@@ -36,14 +36,21 @@ extension PostgresStore {
     /// answered). Waiting for a connection is the pool's to bound (its circuit breaker).
     static let operationBound: Duration = .seconds(15)
 
-    /// `work` on a connection of the pool, given up on after `operationBound` (`givingUp`); a
-    /// connection given up on is closed, so the server rolls back what it had begun and the pool
-    /// never hands out a connection that is still in use.
+    /// How long a retention purge may take: one transaction over a day's worth of old rows,
+    /// which on a large installation is minutes of real work, not a hang.
+    static let purgeBound: Duration = .seconds(900)
+
+    /// `work` on a connection of the pool, given up on after `limit` (`givingUp`); a connection
+    /// given up on is closed, and the caller answered only once it is, so the server rolls back
+    /// what it had begun and the pool never hands the connection out while it is still in use.
     static func onConnection<T: Sendable>(
-        _ client: PostgresClient, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresClient, within limit: Duration = operationBound, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await client.withConnection { connection in
-            try await givingUp(after: operationBound, abandoning: { try? await connection.close() }) { try await work(connection) }
+            try await givingUp(after: limit, abandoning: {
+                try? await connection.close()
+                try? await connection.closeFuture.get()
+            }) { try await work(connection) }
         }
     }
 
@@ -51,51 +58,77 @@ extension PostgresStore {
     /// and left behind (after `abandoning`) rather than awaited: nothing can make a promise answer
     /// whose connection dropped. It may still complete afterwards, which the refusal's detail
     /// tells the client (`StoreRefusal.unreachable`: repeat with the same key). Cancelling the
-    /// caller cancels `work` and ends the wait at once, so a draining gateway is never held by it.
+    /// caller cancels `work` and ends the wait (after `abandoning`), so a draining gateway is never held by it.
     static func givingUp<T: Sendable>(
         after limit: Duration, abandoning: @escaping @Sendable () async -> Void = {}, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try Task.checkCancellation()
         let handover = Handover<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                handover.waiting.withLock { $0 = continuation }
-                let worker = Task {
-                    let result = await Result(catching: { try await work() })
-                    _ = handover.answer(result)
+                handover.start(continuation) {
+                    let worker = Task {
+                        let result = await Result(catching: { try await work() })
+                        handover.claim()?.caller.resume(with: result)
+                    }
+                    let timer = Task {
+                        try await Task.sleep(for: limit)
+                        guard let (caller, worker) = handover.claim() else { return }
+                        worker?.cancel()
+                        await abandoning()
+                        caller.resume(throwing: PostgresUnreachable())
+                    }
+                    return (worker, timer)
                 }
-                handover.worker.withLock { $0 = worker }
-                let timer = Task {
-                    try await Task.sleep(for: limit)
-                    guard handover.isWaiting else { return }
-                    worker.cancel()
-                    await abandoning()
-                    _ = handover.answer(.failure(PostgresUnreachable()))
-                }
-                handover.timer.withLock { $0 = timer }
-                if !handover.isWaiting { timer.cancel() }
             }
         } onCancel: {
-            if handover.answer(.failure(CancellationError())) { handover.worker.withLock { $0?.cancel() } }
+            guard let (caller, worker) = handover.cancel() else { return }
+            worker?.cancel()
+            Task {
+                await abandoning()
+                caller.resume(throwing: CancellationError())
+            }
         }
     }
 }
 
 /// The waiting caller of `givingUp`, answered once: by the work, the timer or cancellation,
-/// whichever comes first; the timer is stopped as soon as an answer is given.
+/// whichever claims it first; the timer is stopped as soon as it is claimed.
 private final class Handover<T: Sendable>: Sendable {
-    let waiting = Mutex<CheckedContinuation<T, any Error>?>(nil)
-    let worker = Mutex<Task<Void, Never>?>(nil)
-    let timer = Mutex<Task<Void, any Error>?>(nil)
+    typealias Caller = CheckedContinuation<T, any Error>
 
-    var isWaiting: Bool { waiting.withLock { $0 != nil } }
+    private struct State {
+        var caller: Caller?
+        var worker: Task<Void, Never>?
+        var timer: Task<Void, any Error>?
+        var cancelled = false
+    }
 
-    /// False when the caller was answered already.
-    func answer(_ result: Result<T, any Error>) -> Bool {
-        guard let continuation = waiting.withLock({ state in defer { state = nil }; return state }) else { return false }
-        timer.withLock { $0?.cancel() }
-        continuation.resume(with: result)
-        return true
+    private let state = Mutex(State())
+
+    /// Starts the work and its timer for `caller`, unless the caller was cancelled before it waited.
+    func start(_ caller: Caller, _ tasks: () -> (Task<Void, Never>, Task<Void, any Error>)) {
+        let cancelled = state.withLock { state in
+            guard !state.cancelled else { return true }
+            state.caller = caller
+            (state.worker, state.timer) = tasks()
+            return false
+        }
+        if cancelled { caller.resume(throwing: CancellationError()) }
+    }
+
+    /// The caller, taken for answering, and the work; nil when another path took it.
+    func claim() -> (caller: Caller, worker: Task<Void, Never>?)? {
+        state.withLock { state in
+            guard let caller = state.caller else { return nil }
+            state.caller = nil
+            state.timer?.cancel()
+            return (caller, state.worker)
+        }
+    }
+
+    func cancel() -> (caller: Caller, worker: Task<Void, Never>?)? {
+        state.withLock { $0.cancelled = true }
+        return claim()
     }
 }
 

@@ -98,7 +98,8 @@ public final class Gateway: Sendable {
         signIn = SignInService(store: store, passwords: passwords, policy: signInPolicy, challengeKey: challengeKey, clock: clock)
         publishing = PublishingService(
             engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, handoff: dispatcher, clock: clock,
-            accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory)
+            accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory),
+            sharedStore: store is any StoreChanges
         )
         explaining = ExplainService(engine: engine, clock: clock)
         bulletins = BulletinService(

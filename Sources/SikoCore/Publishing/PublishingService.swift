@@ -18,11 +18,14 @@ public struct PublishingService: Sendable {
     let clock: any WallClock
     let accepted: Counter
     let decisions: PolicyMetrics
+    /// Other gateways publish to the same store, so it checks the duplicate window and flood limits over all of them.
+    let sharedStore: Bool
 
     init(
         engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, audit: any AuditLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
-        handoff: (any HandoffReceiver)? = nil, clock: any WallClock, accepted: Counter, decisions: PolicyMetrics
+        handoff: (any HandoffReceiver)? = nil, clock: any WallClock, accepted: Counter, decisions: PolicyMetrics, sharedStore: Bool = false
     ) {
+        self.sharedStore = sharedStore
         self.engine = engine
         self.events = events
         self.deliveries = deliveries
@@ -69,7 +72,7 @@ public struct PublishingService: Sendable {
             let audit = identity.auditRecord(.eventPublish, object: event.id, detail: detail, at: now)
             result = try await events.publish(PublishRequest(
                 event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit, handoff: reservation,
-                shared: engine.sharedCheck(for: event)
+                shared: sharedStore ? engine.sharedCheck(for: event) : nil
             ))
         } catch {
             handoff?.accept([], reserved: reserved)
