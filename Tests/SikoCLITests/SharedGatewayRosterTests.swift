@@ -29,10 +29,7 @@ struct SharedGatewayRosterTests {
         let shared = try await SharedGateways.make()
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let rules = folder.file("Rules")
-        try FileManager.default.copyItem(atPath: Repository.root.appendingPathComponent("Rules").path, toPath: rules)
-        let policies = rules + "/policies.yaml"
-        try (try String(contentsOfFile: policies, encoding: .utf8) + "\n# changed on one gateway only\n").write(toFile: policies, atomically: true, encoding: .utf8)
+        let rules = try SharedGateways.rules(in: folder) { $0 + "\n# changed on one gateway only\n" }
 
         let gateways = try await shared.start(3, options: [2: ["--rules", rules]])
         let first = gateways[0]

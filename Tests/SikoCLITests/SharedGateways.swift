@@ -52,6 +52,16 @@ struct SharedGateways {
         }
     }
 
+    /// A copy of the repository's `Rules/` in `folder` with `policies.yaml` edited, for gateways
+    /// that run other rules (`--rules`).
+    static func rules(in folder: TemporaryDirectory, editingPolicies edit: (String) -> String) throws -> String {
+        let rules = folder.file("Rules")
+        try FileManager.default.copyItem(atPath: Repository.root.appendingPathComponent("Rules").path, toPath: rules)
+        let policies = rules + "/policies.yaml"
+        try edit(try String(contentsOfFile: policies, encoding: .utf8)).write(toFile: policies, atomically: true, encoding: .utf8)
+        return rules
+    }
+
     /// The store itself, as the test reads it behind the gateways.
     func store() async throws -> PostgresStore {
         var logger = Logger(label: "siko-test")

@@ -51,12 +51,9 @@ struct SharedPolicyTests {
         let shared = try await SharedGateways.make()
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let rules = folder.file("Rules")
-        try FileManager.default.copyItem(atPath: Repository.root.appendingPathComponent("Rules").path, toPath: rules)
-        let policies = rules + "/policies.yaml"
-        let text = try String(contentsOfFile: policies, encoding: .utf8)
-        try text.replacingOccurrences(of: "floodLimits:\n", with: "floodLimits:\n  - channel: webhook\n    max: 10\n    per: 1h\n")
-            .write(toFile: policies, atomically: true, encoding: .utf8)
+        let rules = try SharedGateways.rules(in: folder) {
+            $0.replacingOccurrences(of: "floodLimits:\n", with: "floodLimits:\n  - channel: webhook\n    max: 10\n    per: 1h\n")
+        }
         let key = try shared.apiKey()
         let gateways = try await shared.start(3, options: [0: ["--rules", rules], 1: ["--rules", rules], 2: ["--rules", rules]])
         let created = try await LiveHTTP.post(gateways[0].base + "/v1/subscriptions", key: key, """

@@ -23,12 +23,13 @@ public struct PeerView: Sendable, Equatable {
 /// that stops says so, one that dies is counted out after `stale`. Gateways whose configuration
 /// differs are warned of in the log whenever that changes, and counted on `/metrics`.
 struct GatewayRoster: Sendable {
+    static let interval: Duration = .seconds(5)
+    static let stale: Duration = .seconds(15)
+
     let changes: any StoreChanges
     let dispatcher: Dispatcher
     let configuration: ConfigurationInfo
     let startedAt: Date
-    let interval: Duration
-    let stale: Duration
     let logger: Logger
     let liveGauge: Gauge
     let differingGauge: Gauge
@@ -38,8 +39,6 @@ struct GatewayRoster: Sendable {
         self.dispatcher = dispatcher
         self.configuration = configuration
         self.startedAt = startedAt
-        interval = .seconds(5)
-        stale = .seconds(15)
         self.logger = logger
         liveGauge = metrics.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "siko_gateways", unitName: "live", helpText: "Gateways alive on this gateway's store, itself among them"
@@ -62,7 +61,7 @@ struct GatewayRoster: Sendable {
         while !Task.isCancelled {
             let me = self.me
             do {
-                let view = PeerView(me: me, seen: try await changes.announce(me, within: stale))
+                let view = PeerView(me: me, seen: try await changes.announce(me, within: Self.stale))
                 apply(view, after: last, me: me)
                 last = view
             } catch {
@@ -70,7 +69,7 @@ struct GatewayRoster: Sendable {
                     "error": "\(error)",
                 ])
             }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) } } catch { break }
         }
         try? await changes.withdraw(me.id)
     }

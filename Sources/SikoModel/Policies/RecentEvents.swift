@@ -22,6 +22,18 @@ public struct RecentEvents: Sendable {
         public var eventId: String
         public var urgency: Urgency
         public var publishedAt: Date
+
+        public init(eventId: String, urgency: Urgency, publishedAt: Date) {
+            self.eventId = eventId
+            self.urgency = urgency
+            self.publishedAt = publishedAt
+        }
+
+        /// The duplicate rule: `event` repeats this one when it comes within `window` and its
+        /// urgency is not higher.
+        public func isRepeated(by event: Event, within window: Duration) -> Bool {
+            event.publishedAt.timeIntervalSince(publishedAt) < window.timeInterval && event.urgency <= urgency
+        }
     }
 
     private var originals: [Fingerprint: Original] = [:]
@@ -36,10 +48,7 @@ public struct RecentEvents: Sendable {
     /// per event: it sorts the areas and folds the title.
     public mutating func admit(_ event: Event, within window: Duration, now: Date) -> Original? {
         let fingerprint = Fingerprint(event)
-        if let original = originals[fingerprint], event.publishedAt.timeIntervalSince(original.publishedAt) < window.timeInterval,
-           event.urgency <= original.urgency {
-            return original
-        }
+        if let original = originals[fingerprint], original.isRepeated(by: event, within: window) { return original }
         forget(before: now.addingTimeInterval(-window.timeInterval))
         originals[fingerprint] = Original(eventId: event.id, urgency: event.urgency, publishedAt: event.publishedAt)
         recorded.append((fingerprint, event.publishedAt))

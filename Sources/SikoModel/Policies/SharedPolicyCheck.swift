@@ -18,17 +18,7 @@ public struct SharedPolicyCheck: Sendable, Equatable {
     }
 
     /// The earlier event another gateway stored with the same fingerprint.
-    public struct Original: Sendable, Equatable {
-        public var eventId: String
-        public var urgency: Urgency
-        public var publishedAt: Date
-
-        public init(eventId: String, urgency: Urgency, publishedAt: Date) {
-            self.eventId = eventId
-            self.urgency = urgency
-            self.publishedAt = publishedAt
-        }
-    }
+    public typealias Original = RecentEvents.Original
 
     public struct Target: Hashable, Sendable, Comparable {
         public var channel: ChannelKind
@@ -49,8 +39,7 @@ public struct SharedPolicyCheck: Sendable, Equatable {
 
     /// Whether `original` makes `event` a copy: within the window and the urgency not higher.
     public func repeats(_ original: Original?, of event: Event) -> Original? {
-        guard let original, let window = duplicateWindow, original.eventId != event.id,
-              event.publishedAt.timeIntervalSince(original.publishedAt) < window.timeInterval, event.urgency <= original.urgency else { return nil }
+        guard let original, let window = duplicateWindow, original.eventId != event.id, original.isRepeated(by: event, within: window) else { return nil }
         return original
     }
 
