@@ -101,9 +101,12 @@ struct StoreCopyTests {
 
     @Test("a store that is not one, or the same store twice, is refused in one line")
     func badArguments() throws {
-        let unknown = try cli(["store", "copy", "--from", "mysql://root:geheim@db/siko", "--to", "sqlite:/tmp/x"], [:], expecting: 1)
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let missing = folder.file("nowhere")
+        let unknown = try cli(["store", "copy", "--from", "mysql://root:geheim@db/siko", "--to", "sqlite:\(missing)"], [:], expecting: 1)
         #expect(unknown.stderr == "error: --from: 'mysql://root:***@db/siko' is not a store this gateway knows; use sqlite:DIR/siko.sqlite or postgres://USER@HOST:PORT/DB\n")
-        let same = try cli(["store", "copy", "--from", "sqlite:/tmp/x/siko.sqlite", "--to", "sqlite:/tmp/x"], [:], expecting: 1)
+        let same = try cli(["store", "copy", "--from", "sqlite:\(missing)/siko.sqlite", "--to", "sqlite:\(missing)"], [:], expecting: 1)
         #expect(same.stderr == "error: --from and --to name the same store\n")
     }
 
