@@ -37,6 +37,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        // CAP 1.2: reading alerts (libxml2 through FoundationXML, no DTD), mapping them onto events, writing events as alerts.
+        .target(name: "SikoCAP", dependencies: ["SikoModel"]),
         // The embedded engine: the store's roles on SQLite (GRDB).
         .target(name: "SikoSQLite", dependencies: [
             "SikoModel",
@@ -63,7 +65,7 @@ let package = Package(
         ]),
         // The application core: one service per use case, called by the API, the CLI and the console.
         .target(name: "SikoCore", dependencies: [
-            "SikoModel", "SikoConfig", "SikoChannels", "SikoDelivery",
+            "SikoModel", "SikoConfig", "SikoChannels", "SikoDelivery", "SikoCAP",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -143,6 +145,7 @@ let package = Package(
         .testTarget(name: "SikoModelTests", dependencies: [
             "SikoModel", "SikoTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "SikoCAPTests", dependencies: ["SikoCAP", "SikoModel", "SikoConfig", "SikoTestSupport"]),
         .testTarget(name: "SikoConfigTests", dependencies: ["SikoConfig", "SikoModel", "SikoChannels", "SikoTestSupport"]),
         .testTarget(name: "SikoChannelsTests", dependencies: ["SikoChannels", "SikoModel", "SikoTestSupport"]),
         .testTarget(name: "SikoDeliveryTests", dependencies: ["SikoDelivery", "SikoChannels", "SikoModel", "SikoTestSupport"]),

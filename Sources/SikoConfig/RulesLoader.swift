@@ -15,13 +15,14 @@ public struct RulesLoader: Sendable {
         let partnersFile = YAMLFile(path: file("partners.yaml"))
         let areas = readAreas(areasFile)
         let topics = readTopics(topicsFile)
+        let capTopics = readCAPTopics(topicsFile, topics: Set(topics.map(\.id)))
         let tree = try? AreaTree(areas)
         let partners = readPartners(partnersFile, areas: Set(areas.map(\.id)))
         let policiesFile = YAMLFile(path: file("policies.yaml"))
         let policies = PoliciesLoader(file: policiesFile, partners: Set(partners.map(\.id))).load()
         let errors = areasFile.errors + topicsFile.errors + partnersFile.errors + policiesFile.errors
         guard errors.isEmpty, let tree else { throw ConfigErrors(errors) }
-        return RuleSet(reference: ReferenceData(areas: tree, topics: topics, partners: partners), policies: policies)
+        return RuleSet(reference: ReferenceData(areas: tree, topics: topics, partners: partners, capTopics: capTopics), policies: policies)
     }
 
     private func file(_ name: String) -> String {
@@ -34,12 +35,17 @@ public struct RulesLoader: Sendable {
         var seenAGS: Set<String> = []
         for (index, node) in file.topLevelList("areas") {
             let field = "areas[\(index)]"
-            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "kind", "parent", "ags"]) else { continue }
+            guard let mapping = file.mapping(node, field: field, allowed: ["id", "name", "kind", "parent", "ags", "point"]) else { continue }
             let id = file.string(mapping, "id", field: "\(field).id")
             let name = file.string(mapping, "name", field: "\(field).name")
             let kindText = file.string(mapping, "kind", field: "\(field).kind")
             let parent = file.string(mapping, "parent", field: "\(field).parent", required: false)
             let ags = file.string(mapping, "ags", field: "\(field).ags", required: false)
+            let pointText = file.string(mapping, "point", field: "\(field).point", required: false)
+            let point = pointText.flatMap { GeoPoint($0) }
+            if let pointText, point == nil {
+                file.fail(mapping["point"], "\(field).point", "'\(pointText)' is not a point: latitude,longitude in WGS 84 degrees, such as \"51.4583,7.0146\"")
+            }
             var valid = id != nil && name != nil
             if let id {
                 if !Slug.isValid(id) { file.fail(mapping["id"], "\(field).id", "'\(id)' is not a slug (a-z, 0-9, single hyphens)"); valid = false }
@@ -64,7 +70,7 @@ public struct RulesLoader: Sendable {
                 }
             }
             if valid, let id, let name, let kind {
-                areas.append(Area(id: id, name: name, kind: kind, parent: parent, ags: ags))
+                areas.append(Area(id: id, name: name, kind: kind, parent: parent, ags: ags, point: point))
             }
         }
         return areas
@@ -86,6 +92,29 @@ public struct RulesLoader: Sendable {
             ))
         }
         return topics
+    }
+
+    /// `cap:` in topics.yaml: `- event: Razzia` or `- category: Security`, each with a `topic`.
+    private func readCAPTopics(_ file: YAMLFile, topics: Set<String>) -> [CAPTopicRule] {
+        var rules: [CAPTopicRule] = []
+        for (index, node) in file.topLevelList("cap", required: false) {
+            let field = "cap[\(index)]"
+            guard let mapping = file.mapping(node, field: field, allowed: ["event", "category", "topic"]) else { continue }
+            let event = file.string(mapping, "event", field: "\(field).event", required: false)
+            let category = file.string(mapping, "category", field: "\(field).category", required: false)
+            let topic = file.string(mapping, "topic", field: "\(field).topic")
+            if let topic, !topics.contains(topic) { file.fail(mapping["topic"], "\(field).topic", "unknown topic '\(topic)'") }
+            if let category, !CAPTopicRule.categories.contains(category) {
+                file.fail(mapping["category"], "\(field).category", "'\(category)' is not a CAP category (\(CAPTopicRule.categories.joined(separator: ", ")))")
+            }
+            guard let topic else { continue }
+            switch (event, category) {
+            case (let event?, nil): rules.append(CAPTopicRule(.event(event), topic: topic))
+            case (nil, let category?): rules.append(CAPTopicRule(.category(category), topic: topic))
+            default: file.fail(node, field, "needs exactly one of event or category")
+            }
+        }
+        return rules
     }
 
     private func readPartners(_ file: YAMLFile, areas: Set<String>) -> [Partner] {

@@ -39,14 +39,14 @@ final class YAMLFile {
     }
 
     /// The top-level mapping's list under `key`, as (index, item) pairs.
-    func topLevelList(_ key: String) -> [(Int, Node)] {
+    func topLevelList(_ key: String, required: Bool = true) -> [(Int, Node)] {
         guard let root else { return [] }
         guard let mapping = root.mapping else {
             fail(root, "", "expected a mapping with a '\(key)' list")
             return []
         }
         guard let list = mapping[key] else {
-            fail(root, key, "is required")
+            if required { fail(root, key, "is required") }
             return []
         }
         guard let sequence = list.sequence else {

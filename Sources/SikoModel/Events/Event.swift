@@ -21,13 +21,23 @@ public struct Event: Sendable, Codable, Equatable {
     public var test: Bool
     /// When retention removed the title, body and data (they read empty from then on).
     public var purgedAt: Date?
+    /// An alert, or an update, cancellation or answer to the events in `references`.
+    public var messageType: MessageType
+    /// The earlier events this one updates, cancels or answers, the chain's original first.
+    public var references: [String]
+    /// The title and body in further languages; the event's own are German where the publisher sent German.
+    public var translations: [EventTranslation]
 
     public init(
         id: String, externalId: String?, publisher: String, topic: String, urgency: Urgency,
         areas: [String], title: String, body: String?, classification: Classification,
-        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false, test: Bool = false, purgedAt: Date? = nil
+        publishedAt: Date, expiresAt: Date?, data: JSONValue?, exercise: Bool = false, test: Bool = false, purgedAt: Date? = nil,
+        messageType: MessageType = .alert, references: [String] = [], translations: [EventTranslation] = []
     ) {
         self.purgedAt = purgedAt
+        self.messageType = messageType
+        self.references = references
+        self.translations = translations
         self.id = id
         self.externalId = externalId
         self.publisher = publisher
@@ -46,6 +56,7 @@ public struct Event: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, externalId, publisher, topic, urgency, areas, title, body, classification, publishedAt, expiresAt, data, exercise, test, purgedAt
+        case messageType, references, translations
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,7 +76,10 @@ public struct Event: Sendable, Codable, Equatable {
             data: try container.decodeIfPresent(JSONValue.self, forKey: .data),
             exercise: try container.decodeIfPresent(Bool.self, forKey: .exercise) ?? false,
             test: try container.decodeIfPresent(Bool.self, forKey: .test) ?? false,
-            purgedAt: try container.decodeIfPresent(Date.self, forKey: .purgedAt)
+            purgedAt: try container.decodeIfPresent(Date.self, forKey: .purgedAt),
+            messageType: try container.decodeIfPresent(MessageType.self, forKey: .messageType) ?? .alert,
+            references: try container.decodeIfPresent([String].self, forKey: .references) ?? [],
+            translations: try container.decodeIfPresent([EventTranslation].self, forKey: .translations) ?? []
         )
     }
 
@@ -86,7 +100,24 @@ public struct Event: Sendable, Codable, Equatable {
         try container.encode(data, forKey: .data)
         try container.encode(exercise, forKey: .exercise)
         try container.encode(test, forKey: .test)
+        try container.encode(messageType, forKey: .messageType)
+        try container.encode(references, forKey: .references)
+        try container.encode(translations, forKey: .translations)
         // Only once purged: webhook receivers never see the field.
         try container.encodeIfPresent(purgedAt, forKey: .purgedAt)
     }
+}
+
+extension Event {
+    /// The event as a subscriber reading `language` gets it: the translation into it, where there is one.
+    public func localized(for language: Language) -> Event {
+        guard let translation = translations.first(where: { $0.language == language }) else { return self }
+        var event = self
+        event.title = translation.title
+        event.body = translation.body
+        return event
+    }
+
+    /// The original of the chain this event belongs to: itself for an alert.
+    public var original: String { references.first ?? id }
 }

@@ -3,10 +3,13 @@ public struct ReferenceData: Sendable {
     public let areas: AreaTree
     public let topics: [Topic]
     public let partners: [Partner]
+    /// How CAP alerts without a `siko:topic` parameter find their topic.
+    public let capTopics: [CAPTopicRule]
     private let topicIndex: [String: Int]
     private let partnerIndex: [String: Int]
 
-    public init(areas: AreaTree, topics: [Topic], partners: [Partner]) {
+    public init(areas: AreaTree, topics: [Topic], partners: [Partner], capTopics: [CAPTopicRule] = []) {
+        self.capTopics = capTopics
         self.areas = areas
         self.topics = topics
         self.partners = partners
