@@ -7,7 +7,7 @@ PORT         ?= 8080
 VENV         := .venv
 DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libssl-dev pkg-config
 # Real parts the tests and benchmarks run against; never needed to serve.
-TEST_PACKAGES := postgresql kannel kannel-extras openssl strace iproute2 util-linux curl jq chromium chromium-driver
+TEST_PACKAGES := postgresql kannel kannel-extras openssl strace iproute2 util-linux curl jq chromium chromium-driver libxml2-utils
 BENCH_TOOLS  := wrk prometheus-alertmanager
 
 .PHONY: deps packages build run test bench check clean

@@ -5,14 +5,15 @@ import SikoModel
 /// For a teaser (every restricted, VS-NfD, event on email and SMS) it holds no title, body or data,
 /// so no template can leak them. An exercise sets `exercise`, which every template shows as "ÜBUNG";
 /// a test notification sets `test`, which every template shows as "TESTNACHRICHT" in place of the
-/// usual layout.
+/// usual layout; an update or cancellation sets `correction` ("AKTUALISIERUNG", "AUFHEBUNG"). A
+/// subscriber gets the event's translation into its language, where there is one.
 struct MessageContext {
     var language: Language
     var values: [String: Any]
 
     init(job: DeliveryJob, reference: ReferenceData, links: Links) {
-        let event = job.event
         let language = job.language
+        let event = job.event.localized(for: language)
         self.language = language
         let topic = reference.topic(event.topic)
         let publisher = reference.partner(event.publisher)
@@ -30,6 +31,10 @@ struct MessageContext {
             "exercise": event.exercise,
             "test": event.test,
         ]
+        if let mark = event.messageType.mark(language: language) {
+            values["correction"] = mark
+            values["correctionNote"] = Self.correctionNote(event, language: language)
+        }
         if let expiresAt = event.expiresAt { values["expiresAt"] = Self.berlinTime(expiresAt, language: language) }
         if !teaser {
             values["title"] = event.title
@@ -40,6 +45,16 @@ struct MessageContext {
             }
         }
         self.values = values
+    }
+
+    /// What the correction does to the earlier message, in the reader's language.
+    static func correctionNote(_ event: Event, language: Language) -> String {
+        switch (event.messageType, language) {
+        case (.cancel, .de): "die frühere Meldung ist aufgehoben"
+        case (.cancel, .en): "the earlier report is cancelled"
+        case (_, .de): "ersetzt die frühere Meldung"
+        case (_, .en): "replaces the earlier report"
+        }
     }
 
     static func berlinTime(_ date: Date, language: Language) -> String {

@@ -34,7 +34,7 @@ struct ConsoleErrors: RouterMiddleware {
             }
         } catch let error as ServiceError {
             switch error {
-            case .missingScope, .outsideJurisdiction, .fourEyesRequired, .personRequired, .centralOfficeOnly:
+            case .missingScope, .outsideJurisdiction, .fourEyesRequired, .personRequired, .centralOfficeOnly, .notPublisher:
                 return page(context, "error_title", "forbidden", .forbidden)
             case .notFound, .bulletinNotFound: return page(context, "error_title", "not_found", .notFound)
             case .fourEyes: return page(context, "error_title", "four_eyes", .forbidden)
@@ -44,6 +44,8 @@ struct ConsoleErrors: RouterMiddleware {
                 return message(context, failure.errors.map { "\($0.field): \($0.message(in: context.language))" }.joined(separator: "; "), .unprocessableContent)
             case .conflict(_, let title, let detail), .limit(_, let title, let detail):
                 return message(context, "\(title): \(detail)", .conflict)
+            case .unreadable(_, let title, let detail):
+                return message(context, "\(title): \(detail)", .badRequest)
             }
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return message(context, error.body ?? "too large", .contentTooLarge)

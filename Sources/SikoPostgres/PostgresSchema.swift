@@ -254,5 +254,14 @@ enum PostgresSchema {
             "CREATE INDEX event_fingerprint ON event(fingerprint, published_at) WHERE fingerprint IS NOT NULL",
             "CREATE INDEX delivery_sent_to ON delivery(channel, target, created_at) WHERE status <> 'suppressed'",
         ]),
+        // Defaults that read as "an alert without translations": a gateway of the previous release
+        // writes such events and runs on beside this one during a rolling upgrade.
+        Migration(name: "v5: updates, cancellations and translations", statements: [
+            "ALTER TABLE event ADD COLUMN message_type text COLLATE \"C\" NOT NULL DEFAULT 'alert'",
+            "ALTER TABLE event ADD COLUMN refs text COLLATE \"C\" NOT NULL DEFAULT ''",
+            "ALTER TABLE event ADD COLUMN original_id text COLLATE \"C\"",
+            "ALTER TABLE event ADD COLUMN translations text COLLATE \"C\"",
+            "CREATE INDEX event_original ON event(original_id, id) WHERE original_id IS NOT NULL",
+        ]),
     ]
 }

@@ -67,6 +67,13 @@ extension PostgresStore: EventStore {
             return earlier
         }
         shared = decided
+        if let supersession = request.supersedes {
+            try await connection.execute("""
+                UPDATE delivery SET status = \(unescaped: Stored.literal(.suppressed)), last_error = \(supersession.reason), next_attempt_at = NULL,
+                    updated_at = \(Stored.millis(event.publishedAt))
+                WHERE event_id = ANY(\(supersession.eventIds)) AND \(unescaped: DeliveryRow.isOpen)
+                """, logger: logger)
+        }
         let deliveries = request.deliveries.map { delivery in
             var delivery = delivery
             delivery.eventId = event.id
@@ -124,6 +131,18 @@ extension PostgresStore: EventStore {
 
     public func event(id: String) async throws -> Event? {
         try await rows("SELECT \(unescaped: EventRow.columns) FROM event WHERE id = \(id)").first.map { try EventRow($0).event }
+    }
+
+    public func event(publisher: String, idempotencyKey: String) async throws -> Event? {
+        try await rows("""
+            SELECT \(unescaped: EventRow.columns) FROM event WHERE publisher = \(publisher) AND idempotency_key = \(idempotencyKey)
+            """).first.map { try EventRow($0).event }
+    }
+
+    public func chain(of original: String) async throws -> [Event] {
+        try await rows("""
+            SELECT \(unescaped: EventRow.columns) FROM event WHERE id = \(original) OR original_id = \(original) ORDER BY id
+            """).map { try EventRow($0).event }
     }
 
     public func recentEvents(visibleTo partner: String?, before: String?, limit: Int) async throws -> [Event] {

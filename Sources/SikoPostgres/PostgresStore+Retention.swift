@@ -37,7 +37,7 @@ extension PostgresStore: RetentionStore {
         let awaiting = PurgeEligibility.awaitingReport
         return """
             WITH purged AS (
-                UPDATE event AS e SET title = '', body = NULL, data = NULL, purged_at = \(purgedAt)
+                UPDATE event AS e SET title = '', body = NULL, data = NULL, translations = NULL, purged_at = \(purgedAt)
                 WHERE e.id < \(bound) AND e.purged_at IS NULL AND NOT EXISTS (
                     SELECT 1 FROM delivery d WHERE d.event_id = e.id AND (
                         d.status IN \(unescaped: Stored.literals(PurgeEligibility.underWay))

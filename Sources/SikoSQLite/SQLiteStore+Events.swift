@@ -86,6 +86,9 @@ extension SQLiteStore {
             return PublishResult(eventId: row[0], deliveries: row[1], duplicate: true)
         }
         try EventRecord(event, idempotencyKey: request.idempotencyKey, deliveryCount: request.deliveries.count).insertCached(db)
+        if let supersession = request.supersedes {
+            try stopOpenDeliveries(of: supersession, at: StoredValue.millis(event.publishedAt), db: db)
+        }
         let handed = request.handoff?.deliveryIds ?? []
         for delivery in request.deliveries {
             var delivery = delivery
@@ -105,6 +108,26 @@ extension SQLiteStore {
 
     public func event(id: String) async throws -> Event? {
         try await pool.read { db in try EventRecord.fetchOne(db, key: id)?.event }
+    }
+
+    public func event(publisher: String, idempotencyKey: String) async throws -> Event? {
+        try await pool.read { db in
+            try EventRecord.filter(Columns.publisher == publisher && Columns.idempotencyKey == idempotencyKey).fetchOne(db)?.event
+        }
+    }
+
+    public func chain(of original: String) async throws -> [Event] {
+        try await pool.read { db in
+            try EventRecord.filter(Columns.id == original || Columns.originalId == original).order(Columns.id).fetchAll(db).map(\.event)
+        }
+    }
+
+    private static func stopOpenDeliveries(of supersession: Supersession, at millis: Int64, db: Database) throws {
+        let D = DeliveryRecord.Columns.self
+        try DeliveryRecord.filter(supersession.eventIds.contains(D.eventId)).filter(sql: DeliveryRecord.isOpen).updateAll(db, [
+            D.status.set(to: DeliveryStatus.suppressed.rawValue), D.lastError.set(to: supersession.reason),
+            D.nextAttemptAt.set(to: nil), D.updatedAt.set(to: millis),
+        ])
     }
 }
 

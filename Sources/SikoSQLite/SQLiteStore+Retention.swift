@@ -55,7 +55,7 @@ extension SQLiteStore {
         let events = db.changesCount
         try db.execute(
             sql: """
-                UPDATE event SET \(E.title.name) = '', \(E.body.name) = NULL, \(E.data.name) = NULL, \(E.purgedAt.name) = ?
+                UPDATE event SET \(E.title.name) = '', \(E.body.name) = NULL, \(E.data.name) = NULL, \(E.translations.name) = NULL, \(E.purgedAt.name) = ?
                 WHERE \(E.id.name) IN (SELECT id FROM purging)
                 """,
             arguments: [purgedAt]

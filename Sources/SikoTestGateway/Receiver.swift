@@ -8,6 +8,8 @@ public actor Inbox {
     public struct Received: Sendable {
         public var headers: [String: String]
         public var body: Data
+        /// The query of the target (`?for=…`), so one receiver stands for several.
+        public var query: String? = nil
     }
 
     public private(set) var received: [Received] = []
@@ -39,7 +41,7 @@ public actor Inbox {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             // HTTP/1.1's Host header arrives as the request's authority.
             headers["host"] = request.head.authority
-            let status = await inbox.record(Received(headers: headers, body: Data(buffer: buffer)))
+            let status = await inbox.record(Received(headers: headers, body: Data(buffer: buffer), query: request.uri.query))
             if inbox.delay > .zero { try await Task.sleep(for: inbox.delay) }
             var answer = HTTPFields()
             if let retryAfter = inbox.retryAfter, status.kind != .successful { answer[.retryAfter] = retryAfter }

@@ -20,8 +20,10 @@ struct WebhookPayloadTests {
         #expect(object["type"] as? String == "event.published")
         #expect(object["deliveryId"] as? String == "dlv_1")
         let inner = try #require(object["event"] as? [String: Any])
-        #expect(Set(inner.keys) == ["id", "externalId", "publisher", "topic", "urgency", "areas", "title", "body", "classification", "publishedAt", "expiresAt", "data", "exercise", "test"])
+        #expect(Set(inner.keys) == ["id", "externalId", "publisher", "topic", "urgency", "areas", "title", "body", "classification", "publishedAt", "expiresAt", "data", "exercise", "test",
+            "messageType", "references", "translations"])
         #expect(inner["exercise"] as? Bool == false && inner["test"] as? Bool == false)
+        #expect(inner["messageType"] as? String == "alert" && (inner["references"] as? [Any])?.isEmpty == true)
         #expect(inner["title"] as? String == "Großkontrolle \"Altendorfer\" Straße")
         #expect(inner["body"] is NSNull && inner["expiresAt"] is NSNull)
         #expect((inner["data"] as? [String: Any])?.isEmpty == true)

@@ -76,7 +76,7 @@ public final class WebhookChannel: Channel {
         do {
             body = try WebhookPayload.body(
                 deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId,
-                eventJSON: try eventJSON(job.event, content: job.delivery.content)
+                eventJSON: try eventJSON(job.event.localized(for: job.language), content: job.delivery.content, language: job.language)
             )
         } catch {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"), host: .unknown)
@@ -169,8 +169,9 @@ public final class WebhookChannel: Channel {
     }
 
     /// The encoded event, from a small cache: a fan-out sends the same event to many targets.
-    private func eventJSON(_ event: Event, content: DeliveryContent) throws -> [UInt8] {
-        let key = content == .full ? event.id : event.id + "/" + content.rawValue
+    private func eventJSON(_ event: Event, content: DeliveryContent, language: Language) throws -> [UInt8] {
+        var key = content == .full ? event.id : event.id + "/" + content.rawValue
+        if !event.translations.isEmpty { key += "/" + language.rawValue }
         if let cached = encodedEvents.withLockedValue({ $0.value(for: key) }) { return cached }
         let json = try WebhookPayload.eventJSON(event, content: content)
         encodedEvents.withLockedValue { $0.insert(json, for: key) }

@@ -49,12 +49,15 @@ public enum WebhookPayload {
         field("expiresAt", text(event.expiresAt.map(JSONCoding.format)))
         field("externalId", text(event.externalId))
         field("id", JSONCoding.quoted(event.id))
+        field("messageType", JSONCoding.quoted(event.messageType.rawValue))
         field("publishedAt", JSONCoding.quoted(JSONCoding.format(event.publishedAt)))
         field("publisher", JSONCoding.quoted(event.publisher))
         if let purgedAt = event.purgedAt { field("purgedAt", JSONCoding.quoted(JSONCoding.format(purgedAt))) }
+        field("references", [0x5B] + event.references.map(JSONCoding.quoted).joined(separator: [0x2C]) + [0x5D])
         field("test", flag(event.test))
         field("title", JSONCoding.quoted(event.title))
         field("topic", JSONCoding.quoted(event.topic))
+        field("translations", event.translations.isEmpty ? Array("[]".utf8) : Array(try encoder.encode(event.translations)))
         field("urgency", JSONCoding.quoted(event.urgency.rawValue))
         out.append(0x7D)
         return out

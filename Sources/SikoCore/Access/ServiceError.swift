@@ -26,6 +26,10 @@ public enum ServiceError: Error, Equatable {
     case bulletinNotFound(String)
     /// The bulletin's state does not allow the step.
     case wrongState(bulletin: String, action: BulletinAction, status: BulletinStatus)
+    /// A body that is not what it says it is (a CAP alert with a DTD, not XML, not UTF-8): 400.
+    case unreadable(type: String, title: String, detail: String)
+    /// Only the event's publisher may update or cancel it.
+    case notPublisher(event: String)
 
     /// One wrong field.
     static func invalid(_ field: String, _ text: LocalizedText) -> ServiceError {

@@ -61,27 +61,52 @@ public struct PublishingService: Sendable {
 
     private func admitAndStore(_ submission: EventSubmission, idempotencyKey: String?, by identity: Identity, note: String?) async throws -> PublishResult {
         let now = clock.now()
-        let event = try engine.admit(submission, by: identity, now: now)
+        return try await matchAndStore(try engine.admit(submission, by: identity, now: now), idempotencyKey: idempotencyKey, by: identity, note: note, now: now)
+    }
+
+    /// A new event to whoever its match finds, under the policies.
+    func matchAndStore(_ event: Event, idempotencyKey: String?, by identity: Identity, note: String?, now: Date) async throws -> PublishResult {
         let plan = engine.plan(event, now: now)
         let planned = planner.plan(event, for: plan.matches, decisions: plan.decisions, now: now)
+        return try await store(Outgoing(
+            event: event, deliveries: planned, idempotencyKey: idempotencyKey, action: .eventPublish, note: note,
+            shared: sharedStore ? engine.sharedCheck(for: event) : nil, undo: { engine.forget(event, plan) }
+        ), by: identity, now: now)
+    }
+
+    /// What publishing stores in one transaction, and how to take back what planning remembered.
+    struct Outgoing {
+        var event: Event
+        var deliveries: [Delivery]
+        var idempotencyKey: String?
+        var action: AuditAction
+        var note: String?
+        var shared: SharedPolicyCheck?
+        var supersedes: Supersession?
+        var undo: @Sendable () -> Void = {}
+    }
+
+    func store(_ outgoing: Outgoing, by identity: Identity, now: Date) async throws -> PublishResult {
+        let event = outgoing.event
+        let planned = outgoing.deliveries
         let reservation = handoff?.reserve(planned, now: now)
         let reserved = reservation.map { reservation in planned.filter { reservation.deliveryIds.contains($0.id) } } ?? []
         let result: PublishResult
         do {
-            let detail = ["\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", note].compactMap { $0 }.joined(separator: ", ")
-            let audit = identity.auditRecord(.eventPublish, object: event.id, detail: detail, at: now)
+            let detail = ["\(event.topic), \(event.urgency.rawValue), \(planned.count) deliveries", outgoing.note].compactMap { $0 }.joined(separator: ", ")
+            let audit = identity.auditRecord(outgoing.action, object: event.id, detail: detail, at: now)
             result = try await events.publish(PublishRequest(
-                event: event, idempotencyKey: idempotencyKey, deliveries: planned, audit: audit, handoff: reservation,
-                shared: sharedStore ? engine.sharedCheck(for: event) : nil
+                event: event, idempotencyKey: outgoing.idempotencyKey, deliveries: planned, audit: audit, handoff: reservation,
+                shared: outgoing.shared, supersedes: outgoing.supersedes
             ))
         } catch {
             handoff?.accept([], reserved: reserved)
-            engine.forget(event, plan)
+            outgoing.undo()
             throw error
         }
         handoff?.accept(result.jobs, reserved: reserved)
         if result.duplicate {
-            engine.forget(event, plan)
+            outgoing.undo()
         } else {
             accepted.increment()
             decisions.record(planned, now: now)

@@ -80,6 +80,14 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// A correction's deliveries to those of `recipients` that are live now, at their current targets.
+    public func plan(correction event: Event, chain: [Event], recipients: [String], now: Date) -> CorrectionPlan {
+        state.withLock { state in
+            let live = recipients.compactMap(state.index.subscription(id:))
+            return CorrectionPlan(event, chain: chain, subscriptions: live, policies: state.policies, now: now)
+        }
+    }
+
     /// What a shared store checks of `event` against the other gateways' publishes.
     public func sharedCheck(for event: Event) -> SharedPolicyCheck {
         SharedPolicyCheck(event, policies: state.withLock { $0.policies.policies })

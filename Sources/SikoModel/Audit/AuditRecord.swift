@@ -36,6 +36,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case subscriptionDisable = "subscription.disable"
     case subscriptionTest = "subscription.test"
     case eventPublish = "event.publish"
+    /// An update or cancellation of an earlier event (JSON or CAP), or a CAP Ack or Error answering one.
+    case eventUpdate = "event.update"
+    case eventCancel = "event.cancel"
+    case eventAnswer = "event.answer"
     case deliveryRetry = "delivery.retry"
     case deliveriesRetry = "deliveries.retry"
     case dataPurge = "data.purge"

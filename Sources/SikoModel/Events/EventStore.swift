@@ -11,6 +11,23 @@ public protocol EventStore: Sendable {
     /// The newest events first, before the event `before` when given: all of them when
     /// `visibleTo` is nil, else those the partner published or has deliveries of.
     func recentEvents(visibleTo partner: String?, before: String?, limit: Int) async throws -> [Event]
+    /// The event the publisher stored under this idempotency key (a CAP alert's `sender,identifier`).
+    func event(publisher: String, idempotencyKey: String) async throws -> Event?
+    /// An original and every event that updates, cancels or answers it, oldest first.
+    func chain(of original: String) async throws -> [Event]
+}
+
+/// The open deliveries of earlier events that a correction stops in the transaction that stores it:
+/// a cancellation's, and an update's, which takes their place.
+public struct Supersession: Sendable, Equatable {
+    public var eventIds: [String]
+    /// What the stopped deliveries show as their last error.
+    public var reason: String
+
+    public init(eventIds: [String], reason: String) {
+        self.eventIds = eventIds
+        self.reason = reason
+    }
 }
 
 /// An event with its planned deliveries, to be stored as one.
@@ -24,10 +41,13 @@ public struct PublishRequest: Sendable {
     public var handoff: Handoff?
     /// What a shared store checks against every gateway's publishes before it stores the deliveries.
     public var shared: SharedPolicyCheck?
+    public var supersedes: Supersession?
 
     public init(
-        event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil, handoff: Handoff? = nil, shared: SharedPolicyCheck? = nil
+        event: Event, idempotencyKey: String?, deliveries: [Delivery], audit: AuditRecord? = nil, handoff: Handoff? = nil, shared: SharedPolicyCheck? = nil,
+        supersedes: Supersession? = nil
     ) {
+        self.supersedes = supersedes
         self.event = event
         self.idempotencyKey = idempotencyKey
         self.deliveries = deliveries

@@ -10,9 +10,9 @@ public enum MessageType: String, Codable, Sendable, CaseIterable {
     public func mark(language: Language) -> String? {
         switch (self, language) {
         case (.update, .de): "AKTUALISIERUNG"
-        case (.update, .en): "UPDATE"
+        case (.update, .en): "AKTUALISIERUNG (UPDATE)"
         case (.cancel, .de): "AUFHEBUNG"
-        case (.cancel, .en): "CANCELLATION"
+        case (.cancel, .en): "AUFHEBUNG (CANCELLATION)"
         default: nil
         }
     }

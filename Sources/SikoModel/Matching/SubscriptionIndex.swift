@@ -27,6 +27,9 @@ public struct SubscriptionIndex: Sendable {
         for subscription in subscriptions { upsert(subscription) }
     }
 
+    /// The live (enabled, not deleted) subscription with this id, if it is in the index.
+    public func subscription(id: String) -> Subscription? { slotByID[id].flatMap { entries[$0]?.subscription } }
+
     /// How many subscriptions can currently match.
     public var count: Int { slotByID.count }
 

@@ -7,7 +7,7 @@ import SikoModel
 struct EventRow {
     static let columns = """
         id, publisher, external_id, idempotency_key, topic, urgency, areas, title, body, classification, published_at, expires_at,
-        data, delivery_count, exercise, purged_at, test
+        data, delivery_count, exercise, purged_at, test, message_type, refs, translations
         """
 
     var event: Event
@@ -42,10 +42,13 @@ struct EventRow {
         let exercise: Bool = try cells.next()
         let purgedAt = try cells.optionalMillis()
         let test: Bool = try cells.next()
+        let messageType: MessageType = try cells.enumValue()
+        let references = Stored.list(try cells.next(String.self))
+        let translations = try cells.next(String?.self).map { try Stored.decodeJSON([EventTranslation].self, $0) } ?? []
         event = Event(
             id: id, externalId: externalId, publisher: publisher, topic: topic, urgency: urgency, areas: areas, title: title, body: body,
             classification: classification, publishedAt: publishedAt, expiresAt: expiresAt, data: data, exercise: exercise, test: test,
-            purgedAt: purgedAt
+            purgedAt: purgedAt, messageType: messageType, references: references, translations: translations
         )
     }
 
@@ -53,12 +56,13 @@ struct EventRow {
     /// concurrent publish through another gateway): then nothing is written and no row comes back.
     func insert() throws -> PostgresQuery {
         let data = try event.data.map(Stored.json)
+        let translations = event.translations.isEmpty ? nil : try Stored.json(event.translations)
         return """
-            INSERT INTO event (\(unescaped: Self.columns), fingerprint) VALUES (
+            INSERT INTO event (\(unescaped: Self.columns), original_id, fingerprint) VALUES (
                 \(event.id), \(event.publisher), \(event.externalId), \(idempotencyKey), \(event.topic), \(event.urgency.rawValue),
                 \(Stored.list(event.areas)), \(event.title), \(event.body), \(event.classification.rawValue), \(Stored.millis(event.publishedAt)),
                 \(Stored.millis(event.expiresAt)), \(data), \(deliveryCount), \(event.exercise), \(Stored.millis(event.purgedAt)), \(event.test),
-                \(fingerprint)
+                \(event.messageType.rawValue), \(Stored.list(event.references)), \(translations), \(event.references.first), \(fingerprint)
             ) ON CONFLICT DO NOTHING RETURNING id
             """
     }

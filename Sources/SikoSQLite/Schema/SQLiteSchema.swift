@@ -256,6 +256,17 @@ enum SQLiteSchema {
                 BEGIN UPDATE credential_version SET version = version + 1 WHERE id = 1; END;
                 """)
         }
+        migrator.registerMigration("v16: updates, cancellations and translations") { db in
+            // original_id is the chain's first event, so an event's page finds its corrections in
+            // one range of the index; only corrections and answers have one.
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN message_type TEXT NOT NULL DEFAULT 'alert';
+                ALTER TABLE event ADD COLUMN refs TEXT NOT NULL DEFAULT '';
+                ALTER TABLE event ADD COLUMN original_id TEXT;
+                ALTER TABLE event ADD COLUMN translations TEXT;
+                CREATE INDEX event_original ON event(original_id, id) WHERE original_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -36,7 +36,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var request = request
         if let secret = identity.signingSecret {
-            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let body = try await request.body.collect(upTo: context.uploadLimit(for: request))
             request.body = .init(buffer: body)
             let headers = RequestSignature.Headers(
                 id: request.headers[RequestSignature.idField], timestamp: request.headers[RequestSignature.timestampField],

@@ -53,6 +53,13 @@ extension Problem {
                 status: .notFound, type: "not-found", title: "Not found",
                 detail: "Bulletin \(bulletin) gibt es nicht. (Bulletin \(bulletin) does not exist or is not yours to see.)"
             )
+        case .unreadable(let type, let title, let detail):
+            self.init(status: .badRequest, type: type, title: title, detail: detail)
+        case .notPublisher(let event):
+            self.init(
+                status: .forbidden, type: "not-publisher", title: "Not the publisher",
+                detail: "Nur der Herausgeber kann \(event) aktualisieren oder aufheben. (Only the publisher may update or cancel \(event).)"
+            )
         case .wrongState(let bulletin, let action, let status):
             self.init(
                 status: .conflict, type: "wrong-state", title: "Wrong state",

@@ -16,7 +16,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try Problem(error).response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let detail: String? = switch error.status {
-            case .contentTooLarge: "request bodies are limited to 256 KiB"
+            case .contentTooLarge: CAPBody.isCAP(request) ? "CAP alerts are limited to 1 MiB" : "request bodies are limited to 256 KiB"
             case .notFound: "no such resource: \(request.method.rawValue) \(request.uri.path)"
             default: nil
             }

@@ -22,6 +22,14 @@ public struct SikoRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Request bodies over 256 KiB answer 413.
     public var maxUploadSize: Int { 256 * 1024 }
 
+    /// CAP alerts may be larger: a real DWD alert with a thousand areas is 400 KB.
+    static let maxCAPSize = 1024 * 1024
+
+    /// The body limit for this request: CAP's where the body says it is CAP.
+    func uploadLimit(for request: Request) -> Int {
+        CAPBody.isCAP(request) ? Self.maxCAPSize : maxUploadSize
+    }
+
     /// The authenticated caller; routes behind `AuthMiddleware` always have one.
     func caller() throws -> Identity {
         guard let identity else { throw Problem.unauthorized() }
