@@ -1,0 +1,103 @@
+import Foundation
+@testable import SikoCAP
+import SikoModel
+import SikoTestSupport
+import Testing
+
+/// Every document the writer makes is checked by libxml2's own validator against the OASIS XSD
+/// (`xmllint --schema`, Debian's libxml2-utils), not by the gateway's reader.
+@Suite("CAP out: alerts that validate against CAP-v1.2.xsd")
+struct CAPWriterTests {
+    let writer = CAPWriter(sender: "siko.example", links: Links(publicURL: "https://siko.example"))
+    let published = Date(timeIntervalSince1970: 1_796_091_000.456)
+
+    func event(_ id: String = "evt_01", areas: [String] = ["marl"], title: String = "Großkontrolle in Marl", body: String? = "Bereich meiden.",
+               classification: Classification = .public, exercise: Bool = false, type: MessageType = .alert, references: [String] = [],
+               translations: [EventTranslation] = []) -> Event {
+        Event(
+            id: id, externalId: nil, publisher: "kreis-recklinghausen", topic: "razzia", urgency: .critical, areas: areas, title: title,
+            body: body, classification: classification, publishedAt: published, expiresAt: published.addingTimeInterval(7200.7), data: nil,
+            exercise: exercise, messageType: type, references: references, translations: translations
+        )
+    }
+
+    /// xmllint's verdict on the document: nil when it validates, else what it said.
+    static func xmllint(_ xml: String) throws -> String? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("siko-cap-\(UUID().uuidString).xml")
+        try xml.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+        process.arguments = ["--noout", "--nonet", "--schema", CAPSamples.folder.appendingPathComponent("CAP-v1.2.xsd").path, file.path]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return process.terminationStatus == 0 ? nil : said
+    }
+
+    @Test("xmllint is there: a test of a validator that is missing would prove nothing")
+    func validatorPresent() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/xmllint"), "make test installs libxml2-utils")
+        #expect(try Self.xmllint("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>x</identifier></alert>") != nil, "it refuses an invalid alert")
+    }
+
+    @Test("every kind of event writes an alert xmllint validates", arguments: [
+        "plain", "exercise", "restricted", "update", "cancel", "translated", "region", "hostile", "purged",
+    ])
+    func validates(_ kind: String) throws {
+        let written: Event = switch kind {
+        case "exercise": event(exercise: true)
+        case "restricted": event(classification: .restricted)
+        case "update": event("evt_02", type: .update, references: ["evt_01"])
+        case "cancel": event("evt_03", body: nil, type: .cancel, references: ["evt_01", "evt_02"])
+        case "translated": event(translations: [EventTranslation(language: .en, title: "Raid in Marl", body: "Avoid the area.")])
+        case "region": event(areas: ["ruhr", "kreis-unna", "rb-muenster"])
+        case "hostile": event(title: "A & B <c> \"d\" \u{1}\u{7}", body: "]]> <!DOCTYPE x> &amp;")
+        case "purged": event(title: "", body: nil)
+        default: event()
+        }
+        let earlier = [event("evt_01"), event("evt_02")]
+        let xml = writer.alert(written, earlier: earlier, reference: Repository.reference)
+        #expect(try Self.xmllint(xml) == nil, "\(kind):\n\(xml)")
+    }
+
+    @Test("the fields: sender, times in Berlin without fractions, status, scope, references, AGS geocodes, the reverse urgency")
+    func fields() throws {
+        let alert = try CAPReader.read(Array(writer.alert(
+            event("evt_03", areas: ["kreis-unna", "marl"], classification: .restricted, exercise: true, type: .cancel, references: ["evt_01"]),
+            earlier: [event("evt_01")], reference: Repository.reference
+        ).utf8)).get()
+        #expect(alert.sender == "siko.example" && alert.identifier == "evt_03")
+        #expect(CAPTime.format(alert.sent) == "2026-12-01T03:10:00+01:00")
+        #expect(alert.status == "Exercise" && alert.msgType == "Cancel" && alert.scope == "Restricted")
+        #expect(alert.restriction == CAPWriter.restriction)
+        #expect(alert.references == [CAPAlert.Reference(sender: "siko.example", identifier: "evt_01", sent: "2026-12-01T03:10:00+01:00")])
+        let info = try #require(alert.infos.first)
+        #expect(info.description == nil, "VS-NfD: no description")
+        #expect(info.areas.first?.geocodes.map(\.value) == ["05978000", "05562024"])
+        #expect(CAPUrgency.urgency(urgency: info.urgency, severity: info.severity, certainty: info.certainty) == .critical)
+        #expect(info.expires.map { CAPTime.format($0) } == "2026-12-01T05:10:01+01:00", "fractions cut, not rounded")
+        #expect(info.web == "https://siko.example/meldungen/evt_03")
+        #expect(info.parameters.first { $0.name == "siko:topic" }?.value == "razzia")
+    }
+
+    @Test("an alert written and read back maps onto the same topic, areas, urgency and texts")
+    func roundTrip() throws {
+        let original = event(areas: ["ruhr"], translations: [EventTranslation(language: .en, title: "Raid", body: "Avoid.")])
+        let read = try CAPReader.read(Array(writer.alert(original, earlier: [], reference: Repository.reference).utf8)).get()
+        let message = try CAPMapper(reference: Repository.reference).map(read).get()
+        let submission = try #require(message.submission)
+        #expect(submission.topic == "razzia" && submission.areas == ["ruhr"] && submission.urgency == "critical")
+        #expect(submission.title == original.title && submission.body == original.body)
+        #expect(message.translations == original.translations)
+    }
+
+    @Test("the sender: SIKO_CAP_SENDER, else the public URL's host")
+    func sender() {
+        #expect(CAPWriter.sender(configured: "lage@siko-ruhr.de", publicURL: "https://x.example") == "lage@siko-ruhr.de")
+        #expect(CAPWriter.sender(configured: nil, publicURL: "https://siko.essen.de:8443/") == "siko.essen.de")
+        #expect(CAPWriter.sender(configured: "", publicURL: "https://siko.essen.de") == "siko.essen.de")
+    }
+}
