@@ -112,7 +112,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "siko", dependencies: [
-            "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoPostgres", "SikoConfig", "SikoChannels",
+            "SikoServer", "SikoConsole", "SikoCore", "SikoSQLite", "SikoPostgres", "SikoConfig", "SikoChannels", "SikoCAP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

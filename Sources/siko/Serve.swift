@@ -3,6 +3,7 @@ import Foundation
 import ServiceLifecycle
 import Hummingbird
 import Logging
+import SikoCAP
 import SikoChannels
 import SikoConfig
 import SikoModel
@@ -114,6 +115,10 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let gateway: Gateway
+        let publicURL = publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)"
+        let cap = CAPWriter(
+            sender: CAPWriter.sender(configured: ProcessInfo.processInfo.environment["SIKO_CAP_SENDER"], publicURL: publicURL), links: Links(publicURL: publicURL)
+        )
         do {
             gateway = try await Gateway(
                 rules: rules, channelSettings: channels, store: store, sealer: sealer,
@@ -123,7 +128,7 @@ struct Serve: AsyncParsableCommand {
                     leaseMargin: shared ? .seconds(20) : .seconds(60), drainTimeout: DurationText.parse(drainTimeout) ?? .seconds(15)
                 ),
                 maxSubscriptions: maxSubscriptions,
-                signInPolicy: SignInPolicy(requireSecondFactor: Set(requireTotp.compactMap(Role.init(rawValue:))))
+                signInPolicy: SignInPolicy(requireSecondFactor: Set(requireTotp.compactMap(Role.init(rawValue:)))), cap: cap
             )
         } catch let error as TemplateError {
             CLI.printError(error.description)
@@ -150,7 +155,7 @@ struct Serve: AsyncParsableCommand {
         )
         let console = try Console(
             gateway: gateway,
-            settings: .init(publicURL: publicURL ?? ProcessInfo.processInfo.environment["SIKO_PUBLIC_URL"] ?? channels.email?.options.links.base ?? "http://\(host):\(port)", accessibilityContact: accessibilityContact, trustedProxies: access.trustedProxies),
+            settings: .init(publicURL: publicURL, accessibilityContact: accessibilityContact, trustedProxies: access.trustedProxies),
             resources: try await ConsoleResources()
         )
         // On a shared store, other gateways' subscriptions and planned deliveries reach this one.

@@ -166,3 +166,73 @@ struct CAPAPITests {
         }
     }
 }
+
+@Suite("CAP out over the API: an event as an alert, and the Atom feed of received alerts")
+struct CAPOutAPITests {
+    static let capAccept: HTTPFields = [.accept: "application/cap+xml"]
+
+    func text(_ client: any TestClientProtocol, _ uri: String, key: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        var headers = headers
+        headers[.authorization] = "Bearer \(key)"
+        let response = try await client.execute(uri: uri, method: .get, headers: headers, body: nil)
+        return (response.status, String(buffer: response.body), response.headers)
+    }
+
+    @Test("GET /v1/events/{id} with Accept: application/cap+xml answers an alert xmllint validates; JSON stays the default")
+    func alert() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let key = try await fixture.key("kreis-recklinghausen", .eventsPublish, .deliveriesRead)
+                let published = try await client.json(.post, "/v1/events", key: key, body: CAPAPITests.alert(), headers: CAPAPITests.cap)
+                let id = try #require(published.body["id"] as? String)
+                let (status, xml, headers) = try await text(client, "/v1/events/\(id)", key: key, headers: Self.capAccept)
+                #expect(status == .ok && headers[.contentType] == "application/cap+xml" && headers[.vary] == "Accept")
+                #expect(try XMLLint.check(xml, schema: XMLLint.capSchema) == nil, "\(xml)")
+                #expect(xml.contains("<identifier>\(id)</identifier>") && xml.contains("<value>05562024</value>"))
+                #expect(xml.contains("<language>en</language>"), "the English block goes out too")
+                let (_, json, jsonHeaders) = try await text(client, "/v1/events/\(id)", key: key)
+                #expect(jsonHeaders[.contentType] == "application/json" && json.hasPrefix("{"))
+                let (missing, _, _) = try await text(client, "/v1/events/evt_nothing", key: key, headers: Self.capAccept)
+                #expect(missing == .notFound)
+            }
+        }
+    }
+
+    @Test("the feed: a partner's received alerts, newest first, 100 a page with a next link; each entry's alert validates")
+    func feed() async throws {
+        try await TestGateway.withGateway { fixture in
+            try await Application(router: fixture.router).test(.router) { client in
+                let publisher = try await fixture.key("kreis-recklinghausen", .eventsPublish, .subscriptionsManage, .deliveriesRead)
+                let marl = try await fixture.key("stadt-marl", .subscriptionsManage, .deliveriesRead)
+                let bochum = try await fixture.key("stadt-bochum", .deliveriesRead)
+                _ = try await client.json(.post, "/v1/subscriptions", key: marl, body: """
+                    {"name":"Lage","areas":["marl"],"channel":"webhook","target":"http://127.0.0.1:9/marl"}
+                    """)
+                var ids: [String] = []
+                for number in 0..<101 {
+                    let answer = try await client.json(.post, "/v1/events", key: publisher, body: """
+                        {"topic":"razzia","urgency":"high","areas":["marl"],"title":"Kontrolle Nr. \(number) & mehr"}
+                        """)
+                    ids.append(try #require(answer.body["id"] as? String))
+                }
+                let (status, feed, headers) = try await text(client, "/v1/feeds/cap.atom", key: marl)
+                #expect(status == .ok && headers[.contentType]?.hasPrefix("application/atom+xml") == true)
+                #expect(try XMLLint.check(feed) == nil, "the feed is well-formed")
+                let alerts = XMLLint.alerts(in: feed)
+                #expect(alerts.count == 100)
+                #expect(alerts.first?.contains("<identifier>\(ids[100])</identifier>") == true, "newest first")
+                for alert in alerts.prefix(3) { #expect(try XMLLint.check(alert, schema: XMLLint.capSchema) == nil) }
+                #expect(feed.contains("rel=\"next\"") && feed.contains("?after=\(ids[1])"))
+                let (_, older, _) = try await text(client, "/v1/feeds/cap.atom?after=\(ids[1])", key: marl)
+                #expect(XMLLint.alerts(in: older).count == 1 && older.contains("<identifier>\(ids[0])</identifier>") && !older.contains("rel=\"next\""))
+
+                let (_, nothing, _) = try await text(client, "/v1/feeds/cap.atom", key: bochum)
+                let emptyVerdict = try XMLLint.check(nothing)
+                #expect(XMLLint.alerts(in: nothing).isEmpty && emptyVerdict == nil, "bochum received nothing")
+                let manager = try await fixture.key("stadt-marl", .subscriptionsManage)
+                let (refused, _, _) = try await text(client, "/v1/feeds/cap.atom", key: manager)
+                #expect(refused == .forbidden, "deliveries:read is needed")
+            }
+        }
+    }
+}

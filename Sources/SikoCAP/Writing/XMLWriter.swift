@@ -24,11 +24,16 @@ struct XMLWriter {
     mutating func element(_ name: String, _ value: String?, attributes: [(String, String)] = []) {
         guard let value else { return }
         indent()
+        if value.isEmpty, !attributes.isEmpty {
+            text += "<\(name)" + attributes.map { " \($0.0)=\"\(Self.escaped($0.1))\"" }.joined() + "/>\n"
+            return
+        }
         text += "<\(name)" + attributes.map { " \($0.0)=\"\(Self.escaped($0.1))\"" }.joined() + ">\(Self.escaped(value))</\(name)>\n"
     }
 
     /// Text written as it is: a document of its own, already escaped (an alert inside a feed entry).
     mutating func raw(_ xml: String) {
+        // Not indented: a line break inside a text is part of the text.
         text += xml
         if !xml.hasSuffix("\n") { text += "\n" }
     }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Logging
 import Prometheus
+import SikoCAP
 import SikoChannels
 import SikoConfig
 import SikoDelivery
@@ -49,8 +50,11 @@ public final class Gateway: Sendable {
     public init(
         rules: RuleSet, channelSettings: ChannelsConfiguration, store: any Store, sealer: SecretSealer, templates: String? = nil,
         clock: any WallClock = SystemClock(), logger: Logger, dispatcherConfiguration: Dispatcher.Configuration = .init(),
-        maxSubscriptions: Int = Gateway.defaultMaxSubscriptions, signInPolicy: SignInPolicy = .init(), passwords: PasswordHasher = .standard
+        maxSubscriptions: Int = Gateway.defaultMaxSubscriptions, signInPolicy: SignInPolicy = .init(), passwords: PasswordHasher = .standard,
+        cap: CAPWriter? = nil
     ) async throws {
+        let links = channelSettings.email?.options.links ?? Links(publicURL: Links.defaultPublicURL)
+        let capWriter = cap ?? CAPWriter(sender: CAPWriter.sender(configured: ProcessInfo.processInfo.environment["SIKO_CAP_SENDER"], publicURL: links.base), links: links)
         self.clock = clock
         self.logger = logger
         let registry = PrometheusCollectorRegistry()
@@ -99,7 +103,7 @@ public final class Gateway: Sendable {
         publishing = PublishingService(
             engine: engine, events: store, deliveries: store, audit: store, wake: dispatcher.wake, handoff: dispatcher, clock: clock,
             accepted: Counter(label: "siko_events_accepted_total", factory: factory), decisions: PolicyMetrics(factory: factory),
-            sharedStore: store is any StoreChanges
+            sharedStore: store is any StoreChanges, capWriter: capWriter
         )
         explaining = ExplainService(engine: engine, clock: clock)
         bulletins = BulletinService(

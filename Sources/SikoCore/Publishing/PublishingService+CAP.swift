@@ -77,6 +77,39 @@ extension PublishingService {
         }
     }
 
+    /// `GET /v1/events/{id}` with `Accept: application/cap+xml`: the event as the caller may read it, as an alert.
+    public func capAlert(id: String, by identity: Identity) async throws -> String {
+        let event = try await event(id: id, by: identity).event
+        return capWriter.alert(event, earlier: try await earlier(event.references), reference: engine.reference)
+    }
+
+    /// `GET /v1/feeds/cap.atom`: the newest 100 alerts the caller's partner received (all of them for an
+    /// admin), older ones after the event `after`.
+    public func capFeed(after: String?, by identity: Identity) async throws -> String {
+        try identity.require(.deliveriesRead)
+        let page = 100
+        let recent = try await events.recentEvents(visibleTo: identity.visibleTo, before: after, limit: page)
+        var received: [Event] = []
+        for event in recent where !event.test {
+            // Its own publishes are not what a partner received, unless a subscription of its own was told.
+            if let partner = identity.visibleTo, event.publisher == partner,
+               try await deliveries.deliveries(matching: DeliveryQuery(eventId: event.id, visibleTo: partner, limit: 1)).isEmpty { continue }
+            received.append(event)
+        }
+        let referenced = Set(received.flatMap(\.references)).subtracting(received.map(\.id))
+        let name = identity.visibleTo.flatMap { engine.reference.partner($0)?.name } ?? "alle Partner"
+        return CAPFeed(writer: capWriter).atom(
+            received, earlier: try await earlier(Array(referenced)) + received, title: "SiKo Gateway – Meldungen für \(name)", partner: identity.visibleTo,
+            next: recent.count == page ? recent.last?.id : nil, reference: engine.reference, now: clock.now()
+        )
+    }
+
+    private func earlier(_ ids: [String]) async throws -> [Event] {
+        var found: [Event] = []
+        for id in ids { if let event = try await events.event(id: id) { found.append(event) } }
+        return found
+    }
+
     static let unknownReferences = ServiceError.invalid(
         "alert.references", "none of the referenced alerts is known here (references name sender,identifier,sent of your earlier alerts)",
         de: "keine der genannten Meldungen ist hier bekannt (references nennt sender,identifier,sent Ihrer früheren Meldungen)"

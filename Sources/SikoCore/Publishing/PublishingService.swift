@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import SikoCAP
 import SikoDelivery
 import SikoModel
 
@@ -20,11 +21,15 @@ public struct PublishingService: Sendable {
     let decisions: PolicyMetrics
     /// Other gateways publish to the same store, so it checks the duplicate window and flood limits over all of them.
     let sharedStore: Bool
+    /// Events as CAP alerts: the API's `Accept: application/cap+xml`, the Atom feed.
+    let capWriter: CAPWriter
 
     init(
         engine: RuleEngine, events: any EventStore, deliveries: any DeliveryLog, audit: any AuditLog, planner: DeliveryPlanner = DeliveryPlanner(), wake: WakeSignal,
-        handoff: (any HandoffReceiver)? = nil, clock: any WallClock, accepted: Counter, decisions: PolicyMetrics, sharedStore: Bool = false
+        handoff: (any HandoffReceiver)? = nil, clock: any WallClock, accepted: Counter, decisions: PolicyMetrics, sharedStore: Bool = false,
+        capWriter: CAPWriter = CAPWriter(sender: "siko-gateway", links: Links(publicURL: Links.defaultPublicURL))
     ) {
+        self.capWriter = capWriter
         self.sharedStore = sharedStore
         self.engine = engine
         self.events = events

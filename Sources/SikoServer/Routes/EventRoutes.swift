@@ -5,7 +5,7 @@ import SikoCore
 import SikoModel
 
 /// `POST /v1/events` (JSON or CAP), `POST /v1/explain`, `GET /v1/events/{id}`, `GET /v1/events/{id}/deliveries`,
-/// `POST /v1/events/{id}/update` and `/cancel`.
+/// `POST /v1/events/{id}/update` and `/cancel`, `GET /v1/feeds/cap.atom`.
 struct EventRoutes {
     let publishing: PublishingService
     let explaining: ExplainService
@@ -13,7 +13,17 @@ struct EventRoutes {
     func register(on group: RouterGroup<SikoRequestContext>) {
         group.post("events") { request, context in try await publish(request, context) }
         group.post("explain") { request, context in try await explain(request, context) }
-        group.get("events/:id") { _, context in try await show(context) }
+        group.get("events/:id") { request, context in
+            guard CAPBody.wantsCAP(request) else { return try await show(context) }
+            var response = CAPBody.response(Array(try await publishing.capAlert(id: try context.parameters.require("id"), by: try context.caller()).utf8))
+            response.headers[.vary] = "Accept"
+            return response
+        }
+        group.get("feeds/cap.atom") { request, context in
+            let after = request.uri.queryParameters.get("after")
+            let feed = try await publishing.capFeed(after: after, by: try context.caller())
+            return Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: feed)))
+        }
         group.get("events/:id/deliveries") { request, context in try await deliveries(request, context) }
         group.post("events/:id/update") { request, context in try await update(request, context) }
         group.post("events/:id/cancel") { request, context in try await cancel(request, context) }
@@ -74,7 +84,9 @@ struct EventRoutes {
         let id = try context.parameters.require("id")
         let summary = try await publishing.event(id: id, by: identity)
         let chain = try await publishing.chain(of: id, by: identity)
-        return try JSONBody.response(EventView(summary.event, counts: summary.counts, chain: chain))
+        var response = try JSONBody.response(EventView(summary.event, counts: summary.counts, chain: chain))
+        response.headers[.vary] = "Accept"
+        return response
     }
 
     /// A page at a time: an event may reach tens of thousands of subscriptions.
