@@ -87,6 +87,7 @@ extension PublishingService {
     /// admin), older ones after the event `after`.
     public func capFeed(after: String?, by identity: Identity) async throws -> String {
         try identity.require(.deliveriesRead)
+        if let after, after.isEmpty || after.count > 64 { throw ServiceError.invalid("after", .length(upTo: 64)) }
         let page = 100
         let recent = try await events.recentEvents(visibleTo: identity.visibleTo, before: after, limit: page)
         var received: [Event] = []
