@@ -131,7 +131,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "siko-bench", dependencies: [
-            "SikoModel", "CHeapStats", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoServer", "SikoTestSupport",
+            "SikoModel", "CHeapStats", "SikoConfig", "SikoSQLite", "SikoCore", "SikoChannels", "SikoServer", "SikoTestSupport", "SikoCAP",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

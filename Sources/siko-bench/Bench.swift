@@ -1,6 +1,6 @@
 import Foundation
 
-/// `siko-bench [all|matching|ingest|wrk|fanout|latency|email|sms|shared|peer [RUNS]]`: measures what DESIGN.md budgets, on this
+/// `siko-bench [all|matching|cap|ingest|wrk|fanout|latency|email|sms|shared|peer [RUNS]]`: measures what DESIGN.md budgets, on this
 /// machine, with real sockets and a real SQLite file. Client, server and receiver share the cores.
 @main
 enum Bench {
@@ -9,6 +9,7 @@ enum Bench {
         let rules = ProcessInfo.processInfo.environment["SIKO_RULES"] ?? "Rules"
         print("siko-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Self.memory()) GiB")
         if which == "all" || which == "matching" { try MatchingBench(rules: rules).run() }
+        if which == "all" || which == "cap" { try CAPBench(rules: rules).run() }
         if which == "all" || which == "ingest" { try await IngestBench(rules: rules).run() }
         if which == "all" || which == "ingest" || which == "wrk" { try await WrkIngestBench(rules: rules).run() }
         if which == "all" || which == "fanout" { try await FanoutBench(rules: rules).run() }

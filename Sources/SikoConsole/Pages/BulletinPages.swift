@@ -31,6 +31,27 @@ struct BulletinPages: Sendable {
             let bulletin = try await console.gateway.bulletins.withdraw(id: try id(context), by: identity)
             return PageRenderer.redirect(to: "/bulletins/\(bulletin.id)?zurueckgezogen=1")
         }
+        group.get("bulletins/:id/berichtigen") { request, context in
+            let identity = try context.signedIn(request)
+            let published = try await console.gateway.bulletins.bulletin(id: try id(context), by: identity)
+            return try await form(request, context, content: published.current.content, bulletin: nil, correcting: published)
+        }
+        group.post("bulletins/:id/berichtigen") { request, context in
+            let identity = try context.signedIn(request)
+            let published = try await console.gateway.bulletins.bulletin(id: try id(context), by: identity)
+            return try await write(request, context, bulletin: nil, correcting: published)
+        }
+        group.post("bulletins/:id/aufheben") { request, context in
+            let identity = try context.signedIn(request)
+            let form = try await request.form(context)
+            do {
+                let draft = try await console.gateway.bulletins.cancel(id: try id(context), reason: form["reason"], by: identity)
+                let submitted = try await console.gateway.bulletins.submit(id: draft.id, by: identity)
+                return PageRenderer.redirect(to: "/bulletins/\(submitted.id)?eingereicht=1")
+            } catch ServiceError.invalid(let failure) {
+                return try await detail(request, context, cancelErrors: failure)
+            }
+        }
         group.get("freigaben") { request, context in try await approvals(request, context) }
         group.post("freigaben/:id/freigeben") { request, context in
             let identity = try context.signedIn(request)
@@ -64,7 +85,7 @@ struct BulletinPages: Sendable {
         )
     }
 
-    private func write(_ request: Request, _ context: ConsoleContext, bulletin: Bulletin?) async throws -> Response {
+    private func write(_ request: Request, _ context: ConsoleContext, bulletin: Bulletin?, correcting: Bulletin? = nil) async throws -> Response {
         let identity = try context.signedIn(request)
         let form = try await request.form(context)
         let content = Self.content(form)
@@ -73,35 +94,36 @@ struct BulletinPages: Sendable {
             switch form["action"] {
             case "preview":
                 let preview = try await bulletins.preview(content, by: identity)
-                return try await self.form(request, context, content: content, bulletin: bulletin, preview: preview)
+                return try await self.form(request, context, content: content, bulletin: bulletin, correcting: correcting, preview: preview)
             case "save":
-                let saved = try await store(content, over: bulletin, by: identity)
+                let saved = try await store(content, over: bulletin, correcting: correcting, by: identity)
                 return PageRenderer.redirect(to: "/bulletins/\(saved.id)?gespeichert=1")
             default:
-                let saved = try await store(content, over: bulletin, by: identity)
+                let saved = try await store(content, over: bulletin, correcting: correcting, by: identity)
                 let submitted = try await bulletins.submit(id: saved.id, by: identity)
                 return PageRenderer.redirect(to: "/bulletins/\(submitted.id)?eingereicht=1")
             }
         } catch ServiceError.invalid(let failure) {
-            return try await self.form(request, context, content: content, bulletin: bulletin, errors: failure)
+            return try await self.form(request, context, content: content, bulletin: bulletin, correcting: correcting, errors: failure)
         } catch ServiceError.outsideJurisdiction(_, let areas) {
             let list = areas.joined(separator: ", ")
             let failure = ValidationFailure(errors: [FieldError(
                 "areas", "outside the Geschäftsstelle's jurisdiction: \(list)", de: "außerhalb der Zuständigkeit der Geschäftsstelle: \(list)"
             )])
-            return try await self.form(request, context, content: content, bulletin: bulletin, errors: failure)
+            return try await self.form(request, context, content: content, bulletin: bulletin, correcting: correcting, errors: failure)
         }
     }
 
-    /// A new bulletin, or a new version of `bulletin`.
-    private func store(_ content: EventSubmission, over bulletin: Bulletin?, by identity: Identity) async throws -> Bulletin {
+    /// A new bulletin, a new version of `bulletin`, or a Berichtigung of the published `correcting`.
+    private func store(_ content: EventSubmission, over bulletin: Bulletin?, correcting: Bulletin?, by identity: Identity) async throws -> Bulletin {
+        if let correcting { return try await console.gateway.bulletins.correct(id: correcting.id, content: content, by: identity) }
         if let bulletin { return try await console.gateway.bulletins.edit(id: bulletin.id, content: content, by: identity) }
         return try await console.gateway.bulletins.create(content, by: identity)
     }
 
     private func form(
-        _ request: Request, _ context: ConsoleContext, content: EventSubmission, bulletin: Bulletin?, preview: BulletinPreview? = nil,
-        errors: ValidationFailure? = nil
+        _ request: Request, _ context: ConsoleContext, content: EventSubmission, bulletin: Bulletin?, correcting: Bulletin? = nil,
+        preview: BulletinPreview? = nil, errors: ValidationFailure? = nil
     ) async throws -> Response {
         let identity = try context.signedIn(request)
         try identity.require(.bulletinsSend)
@@ -109,7 +131,7 @@ struct BulletinPages: Sendable {
         let reference = console.gateway.reference
         let messages = FieldMessages(errors, language: context.language)
         var data: [String: Any] = [
-            "action": bulletin.map { "/bulletins/\($0.id)/bearbeiten" } ?? "/bulletins/neu",
+            "action": correcting.map { "/bulletins/\($0.id)/berichtigen" } ?? bulletin.map { "/bulletins/\($0.id)/bearbeiten" } ?? "/bulletins/neu",
             "title": content.title ?? "", "body": content.body ?? "",
             "topics": reference.topics.map { ["value": $0.id, "label": views.topicName($0.id), "selected": $0.id == content.topic] },
             "urgencies": views.options(Urgency.allCases, selected: content.urgency.flatMap(Urgency.init) ?? .medium, label: views.urgency),
@@ -122,7 +144,7 @@ struct BulletinPages: Sendable {
             "version": section(bulletin?.version),
         ]
         if let preview { data["preview"] = previewView(preview, views) }
-        let title = bulletin.map { _ in views.t("bulletin_edit") } ?? views.t("nav_write")
+        let title = correcting.map { _ in views.t("bulletin_correct") } ?? bulletin.map { _ in views.t("bulletin_edit") } ?? views.t("nav_write")
         return console.renderer.render(
             .init(template: "bulletin-form", title: title, data: data, status: errors == nil ? .ok : .unprocessableContent,
                   alert: errors == nil ? nil : views.t("form_errors"), section: "write"),
@@ -155,6 +177,9 @@ struct BulletinPages: Sendable {
             "author": bulletin.author.name, "version": bulletin.version, "updatedAt": views.times.text(bulletin.updatedAt, views.language),
             "updatedAtMachine": views.times.machine(bulletin.updatedAt), "areas": views.areaNames(content.areas ?? []),
             "urgency": content.urgency.flatMap(Urgency.init).map(views.urgency) ?? "", "eventId": section(bulletin.eventId),
+            "corrects": section(bulletin.corrects.map { correction in
+                ["label": views.t(correction.kind == .cancel ? "cancels_label" : "corrects_label"), "id": correction.bulletin]
+            }),
         ]
     }
 
@@ -171,7 +196,7 @@ struct BulletinPages: Sendable {
         return console.renderer.render(.init(template: "bulletins", title: views.t("nav_bulletins"), data: data, section: "bulletins"), context: context)
     }
 
-    private func detail(_ request: Request, _ context: ConsoleContext) async throws -> Response {
+    private func detail(_ request: Request, _ context: ConsoleContext, cancelErrors: ValidationFailure? = nil) async throws -> Response {
         let identity = try context.signedIn(request)
         let views = console.views(context)
         let review = try await console.gateway.bulletins.review(id: try id(context), by: identity)
@@ -192,11 +217,18 @@ struct BulletinPages: Sendable {
         data["canEdit"] = review.actions.contains(.edited)
         data["canWithdraw"] = review.actions.contains(.withdrawn)
         data["canApprove"] = review.actions.contains(.approved)
+        if bulletin.status == .published, identity.has(.bulletinsSend), let eventId = bulletin.eventId {
+            let chain = try await console.gateway.publishing.chain(of: eventId, by: identity)
+            data["canCorrect"] = !chain.contains { $0.messageType == .cancel }
+        }
+        data["cancelError"] = section(FieldMessages(cancelErrors, language: context.language).byField["reason"])
         let query = request.uri.queryParameters
         let notice: String? = query.get("eingereicht") != nil ? views.t("bulletin_submitted")
             : query.get("gespeichert") != nil ? views.t("saved") : query.get("zurueckgezogen") != nil ? views.t("bulletin_withdrawn") : nil
         return console.renderer.render(
-            .init(template: "bulletin", title: content.title ?? bulletin.id, data: data, notice: notice, section: "bulletins"), context: context
+            .init(template: "bulletin", title: content.title ?? bulletin.id, data: data, status: cancelErrors == nil ? .ok : .unprocessableContent,
+                  notice: notice, alert: cancelErrors == nil ? nil : views.t("form_errors"), section: "bulletins"),
+            context: context
         )
     }
 

@@ -98,9 +98,10 @@ struct OverviewPages: Sendable {
             }
             detail.append(row)
         }
+        let chain = try await console.gateway.publishing.chain(of: id, by: identity)
         let data: [String: Any] = [
             "event": event, "board": views.board(board), "statuses": views.statusColumns, "detail": detail,
-            "liveURL": "/meldungen/\(id)/live",
+            "liveURL": "/meldungen/\(id)/live", "chain": chain.count > 1 ? views.chain(chain, current: id) : [],
         ]
         let query = request.uri.queryParameters
         let notice: String? = query.get("test") != nil ? views.t("test_sent") : query.get("freigegeben") != nil ? views.t("bulletin_published") : nil

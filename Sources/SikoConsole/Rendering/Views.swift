@@ -40,7 +40,19 @@ struct Views {
             "expiresAt": section(event.expiresAt.map { times.text($0, language) }),
             "classification": t("classification_" + event.classification.rawValue),
             "restricted": event.classification == .restricted, "exercise": event.exercise, "test": event.test,
+            "correction": section(event.messageType.mark(language: language)),
         ]
+    }
+
+    /// An event's chain (original, updates, cancellation) as the event page lists it; `current` is the page's event.
+    func chain(_ chain: [Event], current: String) -> [[String: Any]] {
+        chain.map { link in
+            [
+                "id": link.id, "title": link.title.isEmpty ? link.id : link.title, "current": link.id == current,
+                "kind": t("message_" + link.messageType.rawValue),
+                "publishedAt": times.text(link.publishedAt, language), "publishedAtMachine": times.machine(link.publishedAt),
+            ]
+        }
     }
 
     func delivery(_ delivery: Delivery, back: String) -> [String: Any] {

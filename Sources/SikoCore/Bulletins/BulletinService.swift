@@ -41,6 +41,47 @@ public struct BulletinService: Sendable {
         return bulletin
     }
 
+    /// Berichtigen: a draft that, once approved by another person, updates the published bulletin's
+    /// event for its recipients. `content` is the whole corrected content.
+    public func correct(id: String, content: EventSubmission, by identity: Identity) async throws -> Bulletin {
+        try await startCorrection(of: id, kind: .update, by: identity) { _, now throws(ServiceError) in try checked(content, by: identity, now: now) }
+    }
+
+    /// Aufheben: a draft that, once approved by another person, cancels the published bulletin's
+    /// event for its recipients, with the reason as its text.
+    public func cancel(id: String, reason: String?, by identity: Identity) async throws -> Bulletin {
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if reason.isEmpty { throw ServiceError.invalid("reason", .required) }
+        if let problem = PublishingService.reasonLimit.problem(with: reason) { throw ServiceError.invalid("reason", problem) }
+        return try await startCorrection(of: id, kind: .cancel, by: identity) { published, _ in
+            var content = published.current.content
+            content.body = reason
+            return content
+        }
+    }
+
+    private func startCorrection(
+        of id: String, kind: MessageType, by identity: Identity, content: (Bulletin, Date) throws(ServiceError) -> EventSubmission
+    ) async throws -> Bulletin {
+        let person = try Self.person(of: identity, needing: .bulletinsSend)
+        let published = try await find(id)
+        guard published.status == .published, let eventId = published.eventId else {
+            throw ServiceError.conflict(
+                type: "not-published", title: "Not published",
+                detail: "\(id) hat den Status „\(published.status.label)“: berichtigt oder aufgehoben wird nur, was veröffentlicht ist. (\(id) is \(published.status.rawValue); only a published bulletin is corrected or cancelled.)"
+            )
+        }
+        _ = try await publishing.correctable(eventId, by: identity)
+        let now = clock.now()
+        let correction = BulletinCorrection(kind: kind, bulletin: id, event: eventId)
+        let bulletin = BulletinWorkflow.create(
+            id: Identifier.make("blt", at: now), content: try content(published, now), by: person, at: now, corrects: correction
+        )
+        let detail = "v1, \(kind == .cancel ? "cancels" : "corrects") \(id)"
+        try await store.insertBulletin(bulletin, audit: identity.auditRecord(.bulletinCreate, object: bulletin.id, detail: detail, at: now))
+        return bulletin
+    }
+
     /// A new version with the whole content; the bulletin returns to draft.
     public func edit(id: String, content: EventSubmission, by identity: Identity) async throws -> Bulletin {
         let person = try Self.person(of: identity, needing: .bulletinsSend)
@@ -88,10 +129,13 @@ public struct BulletinService: Sendable {
         let bulletin = try await find(id)
         let approved = try Self.refusing(id) { () throws(BulletinRefusal) in try BulletinWorkflow.checkApproval(bulletin, version: version, by: approver) }
         let writers = bulletin.writers.map(\.login).joined(separator: ", ")
-        let published = try await publishing.publishApproved(
-            bulletin.current.content, key: Bulletin.eventKey(id: id, version: approved), by: identity,
-            note: "bulletin \(id) v\(approved), written by \(writers), approved by \(approver.login)"
-        )
+        let note = "bulletin \(id) v\(approved), written by \(writers), approved by \(approver.login)"
+        let key = Bulletin.eventKey(id: id, version: approved)
+        let published = if let correction = bulletin.corrects {
+            try await publishing.publishApproved(correction, content: bulletin.current.content, key: key, by: identity, note: note)
+        } else {
+            try await publishing.publishApproved(bulletin.current.content, key: key, by: identity, note: note)
+        }
         return try await change(
             id, by: identity, .bulletinApprove, read: bulletin,
             detail: { "v\(approved), \(published.eventId), written by \(writers), approved by \(approver.login)" }

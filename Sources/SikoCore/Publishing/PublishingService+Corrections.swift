@@ -31,6 +31,26 @@ extension PublishingService {
         return try await correct(event, chain: chain, idempotencyKey: idempotencyKey, by: identity, note: nil, now: now)
     }
 
+    /// An approved Berichtigung or Aufhebung of a bulletin, as the Geschäftsstelle's update or
+    /// cancellation of the bulletin's event; `key` finds it again when the approval is repeated.
+    func publishApproved(_ correction: BulletinCorrection, content: EventSubmission, key: String, by identity: Identity, note: String) async throws -> PublishResult {
+        if let earlier = try await earlier(key, by: identity) { return earlier }
+        let chain = try await correctable(correction.event, by: identity)
+        let now = clock.now()
+        let references = Self.references(to: correction.event, in: chain)
+        var event: Event
+        if correction.kind == .cancel {
+            event = Self.cancellation(of: chain, id: Identifier.make("evt", at: now), body: content.body, references: references, now: now)
+        } else {
+            var content = content
+            content.externalId = nil
+            event = try engine.admit(content, by: identity, now: now)
+            event.messageType = .update
+            event.references = references
+        }
+        return try await correct(event, chain: chain, idempotencyKey: key, by: identity, note: note, now: now)
+    }
+
     /// An event and everything that updated, cancelled or answered it, oldest first, as far as the caller may read it.
     public func chain(of id: String, by identity: Identity) async throws -> [Event] {
         let event = try await event(id: id, by: identity).event

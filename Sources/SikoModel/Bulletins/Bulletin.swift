@@ -12,8 +12,14 @@ public struct Bulletin: Sendable, Codable, Equatable {
     public var history: [BulletinHistoryEntry]
     /// The event it was published as, once approved.
     public var eventId: String?
+    /// What it corrects (Berichtigen) or cancels (Aufheben), if it is not a bulletin of its own.
+    public var corrects: BulletinCorrection?
 
-    public init(id: String, status: BulletinStatus, versions: [BulletinVersion], history: [BulletinHistoryEntry], eventId: String? = nil) {
+    public init(
+        id: String, status: BulletinStatus, versions: [BulletinVersion], history: [BulletinHistoryEntry], eventId: String? = nil,
+        corrects: BulletinCorrection? = nil
+    ) {
+        self.corrects = corrects
         self.id = id
         self.status = status
         self.versions = versions
@@ -40,6 +46,21 @@ public struct Bulletin: Sendable, Codable, Equatable {
     /// What the event this version becomes is known by among the Geschäftsstelle's events: the
     /// idempotency key, so a repeated approval finds the event instead of publishing again.
     public static func eventKey(id: String, version: Int) -> String { "bulletin:\(id):v\(version)" }
+}
+
+/// A bulletin that, once approved (four eyes again), updates or cancels a published one: its
+/// event's recipients hear of it, as `POST /v1/events/{id}/update` and `/cancel` do.
+public struct BulletinCorrection: Sendable, Codable, Equatable {
+    /// `.update` (Berichtigung) or `.cancel` (Aufhebung).
+    public var kind: MessageType
+    public var bulletin: String
+    public var event: String
+
+    public init(kind: MessageType, bulletin: String, event: String) {
+        self.kind = kind
+        self.bulletin = bulletin
+        self.event = event
+    }
 }
 
 public enum BulletinStatus: String, Sendable, Codable, CaseIterable {

@@ -24,10 +24,12 @@ public enum BulletinRefusal: Error, Sendable, Equatable {
 public enum BulletinWorkflow {
     public static let reasonLimit = TextLimit(characters: 1000)
 
-    public static func create(id: String, content: EventSubmission, by person: BulletinPerson, at date: Date) -> Bulletin {
+    public static func create(
+        id: String, content: EventSubmission, by person: BulletinPerson, at date: Date, corrects: BulletinCorrection? = nil
+    ) -> Bulletin {
         Bulletin(
             id: id, status: .draft, versions: [BulletinVersion(number: 1, content: content, editor: person, at: date)],
-            history: [BulletinHistoryEntry(action: .created, by: person, at: date, version: 1)]
+            history: [BulletinHistoryEntry(action: .created, by: person, at: date, version: 1)], corrects: corrects
         )
     }
 

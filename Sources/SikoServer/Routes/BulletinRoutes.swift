@@ -4,7 +4,8 @@ import SikoCore
 import SikoModel
 
 /// `POST|GET /v1/bulletins`, `GET|PUT /v1/bulletins/{id}` and the steps `submit`, `approve`,
-/// `reject`, `withdraw`: the Geschäftsstelle's bulletins with four eyes.
+/// `reject`, `withdraw`, and `update` and `cancel` of a published one (a new bulletin, four eyes
+/// again): the Geschäftsstelle's bulletins.
 struct BulletinRoutes {
     let bulletins: BulletinService
 
@@ -20,6 +21,16 @@ struct BulletinRoutes {
         group.post("bulletins/:id/reject") { request, context in try await reject(request, context) }
         group.post("bulletins/:id/withdraw") { _, context in
             try answer(try await bulletins.withdraw(id: try context.parameters.require("id"), by: try context.caller()))
+        }
+        group.post("bulletins/:id/update") { request, context in
+            let content = try await JSONBody.decode(EventSubmission.self, from: request, context: context)
+            let draft = try await bulletins.correct(id: try context.parameters.require("id"), content: content, by: try context.caller())
+            return try JSONBody.response(BulletinView(draft), status: .created)
+        }
+        group.post("bulletins/:id/cancel") { request, context in
+            let body = try await JSONBody.decodeIfPresent(Rejection.self, from: request, context: context)
+            let draft = try await bulletins.cancel(id: try context.parameters.require("id"), reason: body?.reason, by: try context.caller())
+            return try JSONBody.response(BulletinView(draft), status: .created)
         }
     }
 

@@ -43,6 +43,8 @@ struct BulletinView: Encodable {
     var updatedAt: Date
     /// The current version's content, as an event body.
     var content: EventSubmission
+    /// What it updates or cancels once approved; null for a bulletin of its own.
+    var corrects: BulletinCorrection?
     /// Only on a single bulletin, not in lists.
     var versions: [VersionView]?
     var history: [HistoryView]?
@@ -57,6 +59,7 @@ struct BulletinView: Encodable {
         createdAt = bulletin.createdAt
         updatedAt = bulletin.updatedAt
         content = bulletin.current.content
+        corrects = bulletin.corrects
         guard whole else { return }
         versions = bulletin.versions.map { VersionView(version: $0.number, editor: PersonView($0.editor), at: $0.at, content: $0.content) }
         history = bulletin.history.map {
@@ -64,7 +67,7 @@ struct BulletinView: Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case id, status, version, eventId, author, editors, createdAt, updatedAt, content, versions, history }
+    enum CodingKeys: String, CodingKey { case id, status, version, eventId, author, editors, createdAt, updatedAt, content, corrects, versions, history }
 
     /// `eventId` always present (null until published), so clients see one shape.
     func encode(to encoder: any Encoder) throws {
@@ -78,6 +81,7 @@ struct BulletinView: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(content, forKey: .content)
+        try container.encode(corrects, forKey: .corrects)
         try container.encodeIfPresent(versions, forKey: .versions)
         try container.encodeIfPresent(history, forKey: .history)
     }
