@@ -9,6 +9,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from conftest import event_id_in
+from test_accessibility import wcag_violations
 
 
 def subscribe_bochum_webhook(console, receiver):
@@ -108,6 +109,59 @@ def test_bulletin_from_draft_to_delivered(console, receiver, gateway):
     assert console.driver.execute_script("return window.sikoNoReload === true;")
     assert "zugestellt" in console.text()
     console.screenshot("meldung")
+    console.sign_out()
+
+    # Erika corrects the published bulletin (Berichtigen): the form comes prefilled; four eyes again.
+    console.sign_in("erika.mustermann")
+    console.open(f"/bulletins/{bulletin_id}")
+    console.press(console.driver.find_element(By.LINK_TEXT, "Berichtigen"))
+    assert console.heading() == "Bulletin berichtigen"
+    assert console.field("Titel").get_attribute("value") == "Großkontrolle an der Herner Straße"
+    console.field("Text").clear()
+    console.field("Text").send_keys("Verlegt: ab 23 Uhr an der Dorstener Straße.")
+    console.click("Zur Freigabe einreichen")
+    console.wait().until(lambda d: "/bulletins/blt_" in d.current_url and bulletin_id not in d.current_url)
+    correction_id = re.search(r"/bulletins/(blt_[0-9a-z]+)", console.driver.current_url).group(1)
+    assert "Berichtigung von" in console.text()
+    console.sign_out()
+    console.sign_in("max.bauer")
+    console.open("/freigaben")
+    card = console.driver.find_element(By.ID, correction_id)
+    assert "Empfänger des veröffentlichten Bulletins" in card.text
+    console.press(card.find_element(By.XPATH, ".//button[normalize-space()='Freigeben']"))
+    console.wait().until(lambda d: event_id_in(d.current_url) not in (None, event_id))
+    update_id = event_id_in(console.driver.current_url)
+    update = receiver.wait_for(lambda b: b.get("event", {}).get("id") == update_id)
+    assert update["event"]["messageType"] == "update" and update["event"]["references"] == [event_id]
+    assert "AKTUALISIERUNG" in console.text() and "Aktualisierung" in console.text()
+    console.sign_out()
+
+    # Then she cancels it (Aufheben), first without a reason: the German message stands by the field.
+    console.sign_in("erika.mustermann")
+    console.open(f"/bulletins/{bulletin_id}")
+    console.click("Aufheben")
+    assert "ist erforderlich" in console.driver.find_element(By.ID, "reason-error").text
+    assert console.field("Grund der Aufhebung").get_attribute("aria-invalid") == "true"
+    assert wcag_violations(console.driver) == [], "the bulletin page with its cancel form, in the error state"
+    console.screenshot("bulletin-aufheben-fehler")
+    console.field("Grund der Aufhebung").send_keys("Kontrolle abgesagt.")
+    console.click("Aufheben")
+    console.wait().until(lambda d: "eingereicht" in d.current_url)
+    cancel_id = re.search(r"/bulletins/(blt_[0-9a-z]+)", console.driver.current_url).group(1)
+    assert "Aufhebung von" in console.text()
+    console.sign_out()
+    console.sign_in("max.bauer")
+    console.open("/freigaben")
+    card = console.driver.find_element(By.ID, cancel_id)
+    console.press(card.find_element(By.XPATH, ".//button[normalize-space()='Freigeben']"))
+    console.wait().until(lambda d: event_id_in(d.current_url) not in (None, event_id, update_id))
+    cancelled = receiver.wait_for(lambda b: b.get("event", {}).get("messageType") == "cancel")
+    assert cancelled["event"]["body"] == "Kontrolle abgesagt." and cancelled["event"]["references"] == [event_id]
+    console.open(f"/meldungen/{event_id}")
+    chain = console.driver.find_element(By.ID, "h-chain").find_element(By.XPATH, "..").text
+    assert "Ursprüngliche Meldung" in chain and "Aktualisierung" in chain and "Aufhebung" in chain
+    console.screenshot("meldung-kette")
+    assert wcag_violations(console.driver) == [], "the event page with its chain"
 
 
 def test_viewer_cannot_see_another_partners_event(console, gateway, receiver):
