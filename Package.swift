@@ -47,7 +47,7 @@ let package = Package(
         // libcurl for SMTP; `make deps` installs libcurl4-openssl-dev.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "SikoChannels", dependencies: [
-            "SikoModel", "CCurl",
+            "SikoModel", "SikoCAP", "CCurl",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -34,7 +34,7 @@ struct CAPBench {
             areas: ["marl", "kreis-unna"], title: "Großkontrolle in Marl", body: "Kontrolle von Shisha-Bars im Stadtgebiet.",
             classification: .public, publishedAt: Date(), expiresAt: nil, data: nil
         )
-        let written = Self.rate(budget: 0.4) { _ = writer.alert(event, earlier: [], reference: reference) }
+        let written = Self.rate(budget: 0.4) { _ = writer.alert(event, reference: reference) }
         report("write one alert (Accept: application/cap+xml)", String(format: "%8.0f alerts/s", written))
     }
 

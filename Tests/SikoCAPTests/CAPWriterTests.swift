@@ -10,12 +10,14 @@ import Testing
 struct CAPWriterTests {
     let writer = CAPWriter(sender: "siko.example", links: Links(publicURL: "https://siko.example"))
     let published = Date(timeIntervalSince1970: 1_796_091_000.456)
+    /// Ids as the gateway makes them: they carry the millisecond of publication.
+    var first: String { Identifier.make("evt", at: published) }
 
-    func event(_ id: String = "evt_01", areas: [String] = ["marl"], title: String = "Großkontrolle in Marl", body: String? = "Bereich meiden.",
+    func event(_ id: String = "", areas: [String] = ["marl"], title: String = "Großkontrolle in Marl", body: String? = "Bereich meiden.",
                classification: Classification = .public, exercise: Bool = false, type: MessageType = .alert, references: [String] = [],
                translations: [EventTranslation] = []) -> Event {
         Event(
-            id: id, externalId: nil, publisher: "kreis-recklinghausen", topic: "razzia", urgency: .critical, areas: areas, title: title,
+            id: id.isEmpty ? first : id, externalId: nil, publisher: "kreis-recklinghausen", topic: "razzia", urgency: .critical, areas: areas, title: title,
             body: body, classification: classification, publishedAt: published, expiresAt: published.addingTimeInterval(7200.7), data: nil,
             exercise: exercise, messageType: type, references: references, translations: translations
         )
@@ -36,43 +38,44 @@ struct CAPWriterTests {
         let written: Event = switch kind {
         case "exercise": event(exercise: true)
         case "restricted": event(classification: .restricted)
-        case "update": event("evt_02", type: .update, references: ["evt_01"])
-        case "cancel": event("evt_03", body: nil, type: .cancel, references: ["evt_01", "evt_02"])
+        case "update": event(Identifier.make("evt", at: published.addingTimeInterval(60)), type: .update, references: [first])
+        case "cancel": event(Identifier.make("evt", at: published.addingTimeInterval(120)), body: nil, type: .cancel, references: [first, Identifier.make("evt", at: published.addingTimeInterval(60))])
         case "translated": event(translations: [EventTranslation(language: .en, title: "Raid in Marl", body: "Avoid the area.")])
         case "region": event(areas: ["ruhr", "kreis-unna", "rb-muenster"])
         case "hostile": event(title: "A & B <c> \"d\" \u{1}\u{7}", body: "]]> <!DOCTYPE x> &amp;")
         case "purged": event(title: "", body: nil)
         default: event()
         }
-        let earlier = [event("evt_01"), event("evt_02")]
-        let xml = writer.alert(written, earlier: earlier, reference: Repository.reference)
+        let xml = writer.alert(written, reference: Repository.reference)
         #expect(try Self.xmllint(xml) == nil, "\(kind):\n\(xml)")
     }
 
     @Test("the fields: sender, times in Berlin without fractions, status, scope, references, AGS geocodes, the reverse urgency")
     func fields() throws {
+        let original = first
+        let cancelID = Identifier.make("evt", at: published.addingTimeInterval(120))
         let alert = try CAPReader.read(Array(writer.alert(
-            event("evt_03", areas: ["kreis-unna", "marl"], classification: .restricted, exercise: true, type: .cancel, references: ["evt_01"]),
-            earlier: [event("evt_01")], reference: Repository.reference
+            event(cancelID, areas: ["kreis-unna", "marl"], classification: .restricted, exercise: true, type: .cancel, references: [original]),
+            reference: Repository.reference
         ).utf8)).get()
-        #expect(alert.sender == "siko.example" && alert.identifier == "evt_03")
+        #expect(alert.sender == "siko.example" && alert.identifier == cancelID)
         #expect(CAPTime.format(alert.sent) == "2026-12-01T03:10:00+01:00")
         #expect(alert.status == "Exercise" && alert.msgType == "Cancel" && alert.scope == "Restricted")
         #expect(alert.restriction == CAPWriter.restriction)
-        #expect(alert.references == [CAPAlert.Reference(sender: "siko.example", identifier: "evt_01", sent: "2026-12-01T03:10:00+01:00")])
+        #expect(alert.references == [CAPAlert.Reference(sender: "siko.example", identifier: original, sent: "2026-12-01T03:10:00+01:00")])
         let info = try #require(alert.infos.first)
         #expect(info.description == nil, "VS-NfD: no description")
         #expect(info.areas.first?.geocodes.map(\.value) == ["05978000", "05562024"])
         #expect(CAPUrgency.urgency(urgency: info.urgency, severity: info.severity, certainty: info.certainty) == .critical)
         #expect(info.expires.map { CAPTime.format($0) } == "2026-12-01T05:10:01+01:00", "fractions cut, not rounded")
-        #expect(info.web == "https://siko.example/meldungen/evt_03")
+        #expect(info.web == "https://siko.example/meldungen/\(cancelID)")
         #expect(info.parameters.first { $0.name == "siko:topic" }?.value == "razzia")
     }
 
     @Test("an alert written and read back maps onto the same topic, areas, urgency and texts")
     func roundTrip() throws {
         let original = event(areas: ["ruhr"], translations: [EventTranslation(language: .en, title: "Raid", body: "Avoid.")])
-        let read = try CAPReader.read(Array(writer.alert(original, earlier: [], reference: Repository.reference).utf8)).get()
+        let read = try CAPReader.read(Array(writer.alert(original, reference: Repository.reference).utf8)).get()
         let message = try CAPMapper(reference: Repository.reference).map(read).get()
         let submission = try #require(message.submission)
         #expect(submission.topic == "razzia" && submission.areas == ["ruhr"] && submission.urgency == "critical")

@@ -10,9 +10,9 @@ public struct CAPFeed: Sendable {
 
     public init(writer: CAPWriter) { self.writer = writer }
 
-    /// `events` newest first; `earlier` holds the events they reference; `next` the cursor of the page after, if any.
+    /// `events` newest first; `next` the cursor of the page after, if any.
     public func atom(
-        _ events: [Event], earlier: [Event], title: String, partner: String?, next: String?, reference: ReferenceData, now: Date
+        _ events: [Event], title: String, partner: String?, next: String?, reference: ReferenceData, now: Date
     ) -> String {
         var xml = XMLWriter()
         xml.open("feed", attributes: [("xmlns", "http://www.w3.org/2005/Atom")])
@@ -40,7 +40,7 @@ public struct CAPFeed: Sendable {
             let areas = event.areas.map { reference.areas.area($0)?.name ?? $0 }.joined(separator: ", ")
             xml.element("summary", [reference.topic(event.topic)?.name ?? event.topic, areas, event.urgency.label(language: .de)].joined(separator: " – "))
             xml.open("content", attributes: [("type", "application/cap+xml")])
-            xml.raw(writer.element(event, earlier: earlier, reference: reference))
+            xml.raw(writer.element(event, reference: reference))
             xml.close("content")
             xml.close("entry")
         }

@@ -22,21 +22,20 @@ public struct CAPWriter: Sendable {
         return cleaned.isEmpty ? "siko-gateway" : cleaned
     }
 
-    /// The alert; `earlier` are the events in `event.references`, for their `sent` times.
-    public func alert(_ event: Event, earlier: [Event], reference: ReferenceData) -> String {
+    public func alert(_ event: Event, reference: ReferenceData) -> String {
         var xml = XMLWriter()
-        write(event, earlier: earlier, reference: reference, into: &xml)
+        write(event, reference: reference, into: &xml)
         return xml.text
     }
 
     /// The alert without the XML declaration, to stand inside another document.
-    func element(_ event: Event, earlier: [Event], reference: ReferenceData) -> String {
+    func element(_ event: Event, reference: ReferenceData) -> String {
         var xml = XMLWriter(declaration: false)
-        write(event, earlier: earlier, reference: reference, into: &xml)
+        write(event, reference: reference, into: &xml)
         return xml.text
     }
 
-    private func write(_ event: Event, earlier: [Event], reference: ReferenceData, into xml: inout XMLWriter) {
+    private func write(_ event: Event, reference: ReferenceData, into xml: inout XMLWriter) {
         let restricted = event.classification == .restricted
         xml.open("alert", attributes: [("xmlns", "urn:oasis:names:tc:emergency:cap:1.2")])
         xml.element("identifier", event.id)
@@ -46,8 +45,8 @@ public struct CAPWriter: Sendable {
         xml.element("msgType", Self.messageType(event.messageType))
         xml.element("scope", restricted ? "Restricted" : "Public")
         if restricted { xml.element("restriction", Self.restriction) }
-        let times = Dictionary(earlier.map { ($0.id, $0.publishedAt) }) { first, _ in first }
-        let references = event.references.compactMap { id in times[id].map { "\(sender),\(id),\(CAPTime.format($0))" } }
+        // An event's id carries the millisecond it was published, so a reference needs no lookup.
+        let references = event.references.compactMap { id in Self.published(id).map { "\(sender),\(id),\(CAPTime.format($0))" } }
         if !references.isEmpty { xml.element("references", references.joined(separator: " ")) }
         let cap = Self.capData(event)
         info(event, language: Self.string(cap["language"]) ?? "de-DE", title: event.title, body: event.body, cap: cap, reference: reference, into: &xml)
@@ -94,6 +93,22 @@ public struct CAPWriter: Sendable {
         xml.close("area")
         xml.close("info")
     }
+
+    /// When the event with this id was published: the id's first 10 characters after the prefix
+    /// are its milliseconds in Crockford base32 (`Identifier`).
+    static func published(_ id: String) -> Date? {
+        guard let underscore = id.firstIndex(of: "_") else { return nil }
+        let digits = id[id.index(after: underscore)...].prefix(10)
+        guard digits.count == 10 else { return nil }
+        var millis: UInt64 = 0
+        for character in digits {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            millis = millis << 5 | UInt64(value)
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
+    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
 
     static func messageType(_ type: MessageType) -> String {
         switch type {

@@ -16,8 +16,11 @@ public final class WebhookChannel: Channel {
         public var timeout: Duration
         public var concurrency: Int
         public var userAgent = "SiKo-Gateway/1.0"
+        /// What subscriptions with `"format": "cap"` receive; without it they get JSON.
+        public var cap: CAPPayload?
 
-        public init(options: WebhookOptions, timeout: Duration, concurrency: Int) {
+        public init(options: WebhookOptions, timeout: Duration, concurrency: Int, cap: CAPPayload? = nil) {
+            self.cap = cap
             self.options = options
             self.timeout = timeout
             self.concurrency = concurrency
@@ -73,11 +76,17 @@ public final class WebhookChannel: Channel {
         case .allowed(let checked): addresses = checked
         }
         let body: [UInt8]
+        var contentType = "application/json"
         do {
-            body = try WebhookPayload.body(
-                deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId,
-                eventJSON: try eventJSON(job.event.localized(for: job.language), content: job.delivery.content, language: job.language)
-            )
+            if job.format == .cap, let cap = settings.cap {
+                body = cap.body(job.event, content: job.delivery.content)
+                contentType = CAPPayload.contentType
+            } else {
+                body = try WebhookPayload.body(
+                    deliveryId: job.delivery.id, subscriptionId: job.delivery.subscriptionId,
+                    eventJSON: try eventJSON(job.event.localized(for: job.language), content: job.delivery.content, language: job.language)
+                )
+            }
         } catch {
             return SendReport(.permanent(reason: "cannot encode the payload: \(error)"), host: .unknown)
         }
@@ -87,7 +96,7 @@ public final class WebhookChannel: Channel {
         if let pinned { request.headers.add(name: "host", value: pinned.host) }
         let client = Self.pinnedHost(url, addresses).map { pinnedClients.client(host: $0.host, address: $0.address) } ?? self.client
         request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "content-type", value: contentType)
         request.headers.add(name: "user-agent", value: settings.userAgent)
         request.headers.add(name: "webhook-id", value: job.delivery.id)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))

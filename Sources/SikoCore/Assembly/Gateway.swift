@@ -42,6 +42,8 @@ public final class Gateway: Sendable {
     public static let defaultMaxSubscriptions = 10_000
     let store: any Store
     let receiptToken: ReceiptToken
+    /// Events as CAP alerts, for the API and for webhooks that ask for CAP; kept across reloads.
+    let capWriter: CAPWriter
     private let channels: ChannelHolder
     private let retired = Mutex<[ChannelSet]>([])
 
@@ -70,8 +72,10 @@ public final class Gateway: Sendable {
             return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         })
         self.receiptToken = receiptToken
+        self.capWriter = capWriter
         let channelSet = try ChannelSet(
-            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
+            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken,
+            capWriter: capWriter
         )
         let channels = ChannelHolder(channelSet)
         self.channels = channels
@@ -154,7 +158,8 @@ public final class Gateway: Sendable {
     /// their timeout has passed and are then let go, so reloads do not pile up connections.
     public func reload(rules: RuleSet, channelSettings: ChannelsConfiguration, templates: String?) throws {
         let fresh = try ChannelSet(
-            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken
+            settings: channelSettings, templates: templates, reference: rules.reference, clock: clock, receiptToken: receiptToken,
+            capWriter: capWriter
         )
         engine.replace(rules: rules)
         let old = channels.current.withLock { current in

@@ -1,4 +1,5 @@
 import Logging
+import SikoCAP
 import SikoChannels
 import SikoConfig
 import SikoDelivery
@@ -17,14 +18,18 @@ final class ChannelSet: Sendable {
 
     /// Email and SMS are configured when their file is present and `templates` (`Channels/templates`) loads.
     init(
-        settings: ChannelsConfiguration, templates: String?, reference: ReferenceData, clock: any WallClock, receiptToken: ReceiptToken
+        settings: ChannelsConfiguration, templates: String?, reference: ReferenceData, clock: any WallClock, receiptToken: ReceiptToken,
+        capWriter: CAPWriter
     ) throws {
         // Everything that can fail comes first, so a bad template leaves no connection behind.
         let emailTemplates = try settings.email.flatMap { _ in try templates.map(EmailTemplates.load(directory:)) }
         let smsTemplates = try settings.sms.flatMap { _ in try templates.map(SMSTemplates.load(directory:)) }
         let webhookSettings = settings.webhook
         let webhook = WebhookChannel(
-            settings: .init(options: webhookSettings.options, timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency),
+            settings: .init(
+                options: webhookSettings.options, timeout: webhookSettings.timeout, concurrency: webhookSettings.concurrency,
+                cap: CAPPayload(writer: capWriter, reference: reference)
+            ),
             clock: clock
         )
         var channels: [any Channel] = [webhook]

@@ -80,7 +80,7 @@ extension PublishingService {
     /// `GET /v1/events/{id}` with `Accept: application/cap+xml`: the event as the caller may read it, as an alert.
     public func capAlert(id: String, by identity: Identity) async throws -> String {
         let event = try await event(id: id, by: identity).event
-        return capWriter.alert(event, earlier: try await earlier(event.references), reference: engine.reference)
+        return capWriter.alert(event, reference: engine.reference)
     }
 
     /// `GET /v1/feeds/cap.atom`: the newest 100 alerts the caller's partner received (all of them for an
@@ -97,18 +97,11 @@ extension PublishingService {
                try await deliveries.deliveries(matching: DeliveryQuery(eventId: event.id, visibleTo: partner, limit: 1)).isEmpty { continue }
             received.append(event)
         }
-        let referenced = Set(received.flatMap(\.references)).subtracting(received.map(\.id))
         let name = identity.visibleTo.flatMap { engine.reference.partner($0)?.name } ?? "alle Partner"
         return CAPFeed(writer: capWriter).atom(
-            received, earlier: try await earlier(Array(referenced)) + received, title: "SiKo Gateway – Meldungen für \(name)", partner: identity.visibleTo,
+            received, title: "SiKo Gateway – Meldungen für \(name)", partner: identity.visibleTo,
             next: recent.count == page ? recent.last?.id : nil, reference: engine.reference, now: clock.now()
         )
-    }
-
-    private func earlier(_ ids: [String]) async throws -> [Event] {
-        var found: [Event] = []
-        for id in ids { if let event = try await events.event(id: id) { found.append(event) } }
-        return found
     }
 
     static let unknownReferences = ServiceError.invalid(
