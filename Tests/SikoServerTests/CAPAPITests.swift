@@ -142,6 +142,35 @@ struct CAPAPITests {
         }
     }
 
+    @Test("an Ack from a recipient, naming the gateway's alert by its id, is recorded in the chain and sent to nobody")
+    func acknowledgement() async throws {
+        try await withClient { fixture, client, key in
+            let marl = try await fixture.key("stadt-marl", .eventsPublish, .subscriptionsManage, .deliveriesRead)
+            _ = try await client.json(.post, "/v1/subscriptions", key: marl, body: """
+                {"name":"Lage","areas":["marl"],"channel":"webhook","target":"http://127.0.0.1:9/marl"}
+                """)
+            let published = try await client.json(.post, "/v1/events", key: key, body: Self.alert(), headers: Self.cap)
+            let id = try #require(published.body["id"] as? String)
+            let ack = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+                  <identifier>MARL-ACK-1</identifier><sender>lagedienst@marl.de</sender><sent>2026-12-01T03:12:00+01:00</sent>
+                  <status>Actual</status><msgType>Ack</msgType><scope>Public</scope><note>Erhalten, Kräfte unterwegs.</note>
+                  <references>siko-gateway,\(id),2026-12-01T03:10:00+01:00</references>
+                </alert>
+                """
+            let answer = try await client.json(.post, "/v1/events", key: marl, body: ack, headers: Self.cap)
+            #expect(answer.status == .accepted && answer.body["sent"] as? Bool == false && answer.body["deliveries"] as? Int == 0)
+            #expect(answer.body["reason"] as? String == "msgType Ack: recorded, sent to nobody")
+            let stored = try #require(try await stored(fixture, answer.body))
+            #expect(stored.messageType == .ack && stored.references == [id] && stored.publisher == "stadt-marl" && stored.body == "Erhalten, Kräfte unterwegs.")
+            let shown = try await client.json(.get, "/v1/events/\(id)", key: key)
+            #expect((shown.body["chain"] as? [[String: Any]])?.map { $0["messageType"] as? String } == ["alert", "ack"])
+            let stray = ack.replacingOccurrences(of: "MARL-ACK-1", with: "MARL-ACK-2").replacingOccurrences(of: id, with: "evt_unknown")
+            #expect(try await client.json(.post, "/v1/events", key: marl, body: stray, headers: Self.cap).status == .unprocessableContent)
+        }
+    }
+
     @Test("jurisdiction applies as for JSON: an alert for Essen from the Kreis Recklinghausen is refused 403")
     func jurisdiction() async throws {
         try await withClient { _, client, key in
