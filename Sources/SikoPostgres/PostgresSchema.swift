@@ -263,5 +263,23 @@ enum PostgresSchema {
             "ALTER TABLE event ADD COLUMN translations text COLLATE \"C\"",
             "CREATE INDEX event_original ON event(original_id, id) WHERE original_id IS NOT NULL",
         ]),
+        // The default is what the previous release sends: its gateways ignore the column and run on
+        // beside this one during a rolling upgrade, sending JSON to every webhook until replaced.
+        // The triggers name their columns, so they are made again with `format`: a change of it
+        // alone must still move the version and tell the other gateways.
+        Migration(name: "v6: webhook payload format", statements: [
+            "ALTER TABLE subscription ADD COLUMN format text COLLATE \"C\" NOT NULL DEFAULT 'json'",
+            "DROP TRIGGER subscription_versioned ON subscription",
+            """
+            CREATE TRIGGER subscription_versioned BEFORE UPDATE OF partner, name, areas, topics, min_urgency, channel, target, language,
+                format, secret, enabled, disabled_reason, deleted_at ON subscription FOR EACH ROW EXECUTE FUNCTION subscription_versioned()
+            """,
+            "DROP TRIGGER subscription_notice ON subscription",
+            """
+            CREATE TRIGGER subscription_notice AFTER INSERT OR DELETE OR UPDATE OF partner, name, areas, topics, min_urgency, channel,
+                target, language, format, secret, enabled, disabled_reason, deleted_at ON subscription
+                FOR EACH STATEMENT EXECUTE FUNCTION notify_gateways('subscriptions')
+            """,
+        ]),
     ]
 }

@@ -78,7 +78,10 @@ extension PostgresStore: DeliveryQueue {
         let secrets = subscriptions.compactMapValues { row in row.sealedSecret.flatMap { try? sealer.unseal($0) } }
         return review.send.compactMap { delivery -> DeliveryJob? in
             guard let event = events[delivery.eventId], let subscription = subscriptions[delivery.subscriptionId] else { return nil }
-            return DeliveryJob(delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language)
+            return DeliveryJob(
+                delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language,
+                format: subscription.subscription.format
+            )
         }
     }
 

@@ -48,10 +48,12 @@ extension PostgresStore: SubscriptionStore {
             let changed = try await connection.execute("""
                 UPDATE subscription SET name = \(new.name), areas = \(Stored.list(new.areas)), topics = \(Stored.list(new.topics)),
                     min_urgency = \(new.minUrgency.rawValue), channel = \(new.channel.rawValue), target = \(new.target),
-                    language = \(new.language.rawValue), enabled = \(new.enabled), disabled_reason = \(new.disabledReason), updated_at = \(millis)
+                    language = \(new.language.rawValue), format = \(new.format.rawValue), enabled = \(new.enabled),
+                    disabled_reason = \(new.disabledReason), updated_at = \(millis)
                 WHERE id = \(new.id) AND deleted_at IS NULL
                     AND name = \(old.name) AND areas = \(Stored.list(old.areas)) AND topics = \(Stored.list(old.topics))
                     AND min_urgency = \(old.minUrgency.rawValue) AND target = \(old.target) AND language = \(old.language.rawValue)
+                    AND format = \(old.format.rawValue)
                     AND enabled = \(old.enabled) AND disabled_reason IS NOT DISTINCT FROM \(old.disabledReason)
                 """, logger: logger)
             guard changed == 1 else {

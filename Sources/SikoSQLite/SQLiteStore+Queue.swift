@@ -73,7 +73,8 @@ extension SQLiteStore {
         return review.send.compactMap { delivery -> DeliveryJob? in
             guard let event = events[delivery.eventId], let subscription = subscriptions[delivery.subscriptionId] else { return nil }
             return DeliveryJob(
-                delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language
+                delivery: delivery, event: event, secret: secrets[delivery.subscriptionId], language: subscription.subscription.language,
+                format: subscription.subscription.format
             )
         }
     }

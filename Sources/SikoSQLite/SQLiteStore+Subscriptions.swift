@@ -36,13 +36,14 @@ extension SQLiteStore {
                 .filter(Columns.id == new.id && SubscriptionRecord.isLive)
                 .filter(Columns.name == old.name && Columns.areas == StoredValue.list(old.areas) && Columns.topics == StoredValue.list(old.topics))
                 .filter(Columns.minUrgency == old.minUrgency.rawValue && Columns.target == old.target)
-                .filter(Columns.language == old.language.rawValue && Columns.enabled == old.enabled)
+                .filter(Columns.language == old.language.rawValue && Columns.format == old.format.rawValue && Columns.enabled == old.enabled)
                 .filter(sql: "\(Columns.disabledReason.name) IS ?", arguments: [old.disabledReason])
                 .updateAll(db, [
                     Columns.name.set(to: new.name), Columns.areas.set(to: StoredValue.list(new.areas)),
                     Columns.topics.set(to: StoredValue.list(new.topics)), Columns.minUrgency.set(to: new.minUrgency.rawValue),
                     Columns.channel.set(to: new.channel.rawValue), Columns.target.set(to: new.target),
-                    Columns.language.set(to: new.language.rawValue), Columns.enabled.set(to: new.enabled),
+                    Columns.language.set(to: new.language.rawValue), Columns.format.set(to: new.format.rawValue),
+                    Columns.enabled.set(to: new.enabled),
                     Columns.disabledReason.set(to: new.disabledReason), Columns.updatedAt.set(to: StoredValue.millis(new.updatedAt)),
                 ])
             guard changed == 1 else {

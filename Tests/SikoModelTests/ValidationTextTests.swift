@@ -78,6 +78,35 @@ struct ValidationTextTests {
         #expect(unconfigured["channel"]?.messageDe == "Kanal nicht eingerichtet: email")
     }
 
+    @Test("a payload format: an unknown one, CAP for email or SMS, and a channel change away from a CAP webhook are refused on format")
+    func payloadFormat() throws {
+        let unknown = byField(subscriptionErrors(SubscriptionSubmission(
+            name: "n", areas: ["essen"], channel: "webhook", target: "https://lage.example/hook", format: "xml"
+        )))
+        #expect(unknown["format"]?.message == "must be json or cap" && unknown["format"]?.messageDe == "muss json oder cap sein")
+        for (channel, target) in [("email", "lage@polizei.nrw.de"), ("sms", "+4917012345678")] {
+            let read = byField(subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: channel, target: target, format: "cap")))
+            #expect(read["format"]?.message == "only a webhook receives CAP; email and SMS are read by people", "\(channel)")
+            #expect(read["format"]?.messageDe == "nur ein Webhook empfängt CAP; E-Mail und SMS lesen Menschen", "\(channel)")
+            #expect(subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: channel, target: target, format: "json")).isEmpty)
+        }
+
+        let validator = SubscriptionValidator(reference: Repository.reference, targets: TargetRules(outbound: OutboundPolicy()), channels: Set(ChannelKind.allCases))
+        let hook = try validator.create(
+            SubscriptionSubmission(name: "n", areas: ["essen"], channel: "webhook", target: "https://lage.example/hook", format: "cap"),
+            partner: "stadt-essen", id: "sub_1", now: now
+        ).get()
+        #expect(hook.format == .cap)
+        #expect(try validator.update(hook, with: SubscriptionSubmission(name: "renamed"), now: now).get().format == .cap, "left out, it keeps its value")
+        guard case .failure(let moved) = validator.update(hook, with: SubscriptionSubmission(channel: "email", target: "lage@polizei.nrw.de"), now: now) else {
+            Issue.record("a CAP webhook became an email subscription")
+            return
+        }
+        #expect(moved.errors.map(\.field) == ["format"])
+        let back = try validator.update(hook, with: SubscriptionSubmission(channel: "email", target: "lage@polizei.nrw.de", format: "json"), now: now).get()
+        #expect(back.channel == .email && back.format == .json, "moving and asking for JSON in one change is fine")
+    }
+
     /// As many different failures as the validators and limits make, each once.
     func sample() -> [FieldError] {
         var errors = eventErrors(EventSubmission())
@@ -101,6 +130,8 @@ struct ValidationTextTests {
             errors += subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: "webhook", target: target))
         }
         errors += subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: "email", target: "kein-at"))
+        errors += subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: "webhook", target: "https://a.example/", format: "xml"))
+        errors += subscriptionErrors(SubscriptionSubmission(name: "n", areas: ["essen"], channel: "sms", target: "+4917012345678", format: "cap"))
         if let limit = DeliveryQuery(limit: 0).pageLimitError { errors.append(limit) } else { Issue.record("limit 0 passed") }
         return errors
     }

@@ -29,6 +29,27 @@ struct ClaimContractTests {
         }
     }
 
+    @Test("a claimed job carries its subscription's payload format as it is at the claim", arguments: StoreEngine.allCases)
+    func formatAtClaim(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let cap = subscription("sub_cap", format: .cap), plain = subscription("sub_plain")
+            try await store.add(cap, plain)
+            try await store.publish([.to(cap), .to(plain)])
+            let first = Dictionary(uniqueKeysWithValues: try await store.claim(at: t0).map { ($0.delivery.subscriptionId, $0.format) })
+            #expect(first == [cap.id: .cap, plain.id: .json])
+
+            let waiting = try await store.publish([.to(plain, due: t0.plus(30))])
+            var switched = plain
+            switched.format = .cap
+            switched.updatedAt = t0.plus(1)
+            #expect(try await store.updateSubscription(switched, from: plain, review: { _ in [] }, audit: record(.subscriptionUpdate, plain.id)))
+            let later = try await store.claim(at: t0.plus(30))
+            #expect(later.map(\.delivery.id) == waiting.deliveryIds)
+            #expect(later.first?.format == .cap, "planned before the switch, sent after it: the format of the send is the new one")
+        }
+    }
+
     @Test("a claim under its limit takes the oldest due deliveries first, whatever their targets", arguments: StoreEngine.allCases)
     func oldestFirst(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in

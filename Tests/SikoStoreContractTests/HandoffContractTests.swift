@@ -26,6 +26,19 @@ struct HandoffContractTests {
         }
     }
 
+    @Test("a handed-off job carries its subscription's payload format", arguments: StoreEngine.allCases)
+    func formatAtHandoff(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let cap = subscription("sub_cap", format: .cap), plain = subscription("sub_plain")
+            try await store.add(cap, plain)
+            var request = publishRequest([.to(cap), .to(plain)])
+            request.handoff = Handoff(owner: "worker-a", leaseUntil: t0.plus(60), deliveryIds: Set(request.deliveries.map(\.id)))
+            let jobs = try await store.publish(request).jobs
+            #expect(Dictionary(uniqueKeysWithValues: jobs.map { ($0.delivery.subscriptionId, $0.format) }) == [cap.id: .cap, plain.id: .json])
+        }
+    }
+
     @Test("a handed-off delivery whose sender dies is taken over once its lease expires, like a claimed one", arguments: StoreEngine.allCases)
     func takenOverAfterExpiry(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in

@@ -93,6 +93,33 @@ struct SubscriptionContractTests {
         }
     }
 
+    @Test("a subscription's payload format is stored and read back, changed by an update, and part of what a stale read is", arguments: StoreEngine.allCases)
+    func formatRoundTrip(engine: StoreEngine) async throws {
+        try await engine.withStore { fixture in
+            let store = fixture.store
+            let cap = subscription("sub_cap", format: .cap), plain = subscription("sub_plain")
+            try await store.add(cap, plain)
+            #expect(try await store.subscription(id: cap.id) == cap)
+            #expect(try await store.subscription(id: plain.id)?.format == .json)
+            let listed = Dictionary(uniqueKeysWithValues: try await store.subscriptions(partner: "stadt-essen").map { ($0.id, $0.format) })
+            #expect(listed == [cap.id: .cap, plain.id: .json])
+            let active = Dictionary(uniqueKeysWithValues: try await store.activeSubscriptions().map { ($0.id, $0.format) })
+            #expect(active == [cap.id: .cap, plain.id: .json], "matching reads the format along with the rest")
+
+            var switched = plain
+            switched.format = .cap
+            switched.updatedAt = t0.plus(1)
+            #expect(try await store.updateSubscription(switched, from: plain, review: { _ in [] }, audit: record(.subscriptionUpdate, plain.id)))
+            #expect(try await store.subscription(id: plain.id) == switched)
+
+            var renamed = plain
+            renamed.name = "built on the read before the switch"
+            renamed.updatedAt = t0.plus(2)
+            #expect(try await !store.updateSubscription(renamed, from: plain, review: { _ in [] }, audit: record(.subscriptionUpdate, plain.id)))
+            #expect(try await store.subscription(id: plain.id)?.format == .cap, "a change built on the old format does not undo the switch")
+        }
+    }
+
     @Test("the per-partner cap holds when creates come at once; deleted ones do not count, disabled ones do", arguments: StoreEngine.allCases)
     func cap(engine: StoreEngine) async throws {
         try await engine.withStore { fixture in

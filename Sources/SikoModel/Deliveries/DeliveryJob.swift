@@ -5,11 +5,14 @@ public struct DeliveryJob: Sendable, Equatable {
     /// The subscription's webhook signing secret (`whsec_…`), for webhooks.
     public var secret: String?
     public var language: Language
+    /// The subscription's, as of the claim: a change takes effect from the next send on.
+    public var format: PayloadFormat
 
-    public init(delivery: Delivery, event: Event, secret: String?, language: Language) {
+    public init(delivery: Delivery, event: Event, secret: String?, language: Language, format: PayloadFormat = .json) {
         self.delivery = delivery
         self.event = event
         self.secret = secret
         self.language = language
+        self.format = format
     }
 }

@@ -12,6 +12,8 @@ public struct Subscription: Sendable, Codable, Equatable {
     public var channel: ChannelKind
     public var target: String
     public var language: Language
+    /// Only a webhook takes `.cap`; the validator keeps other channels at `.json`.
+    public var format: PayloadFormat
     public var enabled: Bool
     /// Why the gateway disabled it (for example a webhook answering 410 Gone).
     public var disabledReason: String?
@@ -20,7 +22,7 @@ public struct Subscription: Sendable, Codable, Equatable {
 
     public init(
         id: String, partner: String, name: String, areas: [String], topics: [String], minUrgency: Urgency,
-        channel: ChannelKind, target: String, language: Language, enabled: Bool = true,
+        channel: ChannelKind, target: String, language: Language, format: PayloadFormat = .json, enabled: Bool = true,
         disabledReason: String? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
@@ -32,6 +34,7 @@ public struct Subscription: Sendable, Codable, Equatable {
         self.channel = channel
         self.target = target
         self.language = language
+        self.format = format
         self.enabled = enabled
         self.disabledReason = disabledReason
         self.createdAt = createdAt

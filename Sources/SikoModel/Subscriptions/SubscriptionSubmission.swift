@@ -8,11 +8,13 @@ public struct SubscriptionSubmission: Sendable, Codable {
     public var channel: String?
     public var target: String?
     public var language: String?
+    public var format: String?
     public var enabled: Bool?
 
     public init(
         name: String? = nil, areas: [String]? = nil, topics: [String]? = nil, minUrgency: String? = nil,
-        channel: String? = nil, target: String? = nil, language: String? = nil, enabled: Bool? = nil
+        channel: String? = nil, target: String? = nil, language: String? = nil, format: String? = nil,
+        enabled: Bool? = nil
     ) {
         self.name = name
         self.areas = areas
@@ -21,6 +23,7 @@ public struct SubscriptionSubmission: Sendable, Codable {
         self.channel = channel
         self.target = target
         self.language = language
+        self.format = format
         self.enabled = enabled
     }
 }

@@ -82,6 +82,13 @@ public struct SubscriptionValidator: Sendable {
                 errors.append(.init("language", "must be de or en", de: "muss de oder en sein"))
             }
         }
+        var formatKnown = true
+        if let raw = submission.format {
+            if let format = PayloadFormat(rawValue: raw) { result.format = format } else {
+                errors.append(.init("format", "must be json or cap", de: "muss json oder cap sein"))
+                formatKnown = false
+            }
+        }
         var channelKnown = true
         if let raw = submission.channel {
             if let channel = ChannelKind(rawValue: raw) {
@@ -98,6 +105,15 @@ public struct SubscriptionValidator: Sendable {
         if channelKnown, submission.target != nil || submission.channel != nil,
            let problem = targets.problem(with: result.target, channel: result.channel) {
             errors.append(.init("target", problem))
+        }
+        // Checked against the merged result, so a PATCH of either field alone cannot leave an
+        // email or SMS subscription asking for CAP.
+        if channelKnown, formatKnown, submission.format != nil || submission.channel != nil,
+           result.format == .cap, result.channel != .webhook {
+            errors.append(.init(
+                "format", "only a webhook receives CAP; email and SMS are read by people",
+                de: "nur ein Webhook empfängt CAP; E-Mail und SMS lesen Menschen"
+            ))
         }
         if let enabled = submission.enabled {
             result.enabled = enabled

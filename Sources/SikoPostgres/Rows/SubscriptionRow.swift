@@ -7,7 +7,7 @@ import SikoModel
 struct SubscriptionRow {
     static let columns = """
         id, partner, name, areas, topics, min_urgency, channel, target, language, secret, enabled, disabled_reason, created_at,
-        updated_at, deleted_at
+        updated_at, deleted_at, format
         """
 
     var subscription: Subscription
@@ -39,6 +39,7 @@ struct SubscriptionRow {
             language: language, enabled: enabled, disabledReason: disabledReason, createdAt: try cells.millis(), updatedAt: try cells.millis()
         )
         deletedAt = try cells.optionalMillis()
+        subscription.format = try cells.enumValue()
     }
 
     func insert() -> PostgresQuery {
@@ -47,7 +48,7 @@ struct SubscriptionRow {
             INSERT INTO subscription (\(unescaped: Self.columns)) VALUES (
                 \(s.id), \(s.partner), \(s.name), \(Stored.list(s.areas)), \(Stored.list(s.topics)), \(s.minUrgency.rawValue),
                 \(s.channel.rawValue), \(s.target), \(s.language.rawValue), \(sealedSecret), \(s.enabled), \(s.disabledReason),
-                \(Stored.millis(s.createdAt)), \(Stored.millis(s.updatedAt)), \(Stored.millis(deletedAt))
+                \(Stored.millis(s.createdAt)), \(Stored.millis(s.updatedAt)), \(Stored.millis(deletedAt)), \(s.format.rawValue)
             )
             """
     }

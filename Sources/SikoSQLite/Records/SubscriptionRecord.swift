@@ -24,12 +24,13 @@ struct SubscriptionRecord: StoredRecord {
         static let updatedAt = Column("updated_at")
         static let deletedAt = Column("deleted_at")
         static let failingSince = Column("failing_since")
+        static let format = Column("format")
     }
 
     static let columns: [Column] = [
         Columns.id, Columns.partner, Columns.name, Columns.areas, Columns.topics, Columns.minUrgency, Columns.channel,
         Columns.target, Columns.language, Columns.secret, Columns.enabled, Columns.disabledReason, Columns.createdAt,
-        Columns.updatedAt, Columns.deletedAt,
+        Columns.updatedAt, Columns.deletedAt, Columns.format,
     ]
     static var databaseSelection: [any SQLSelectable] { columns }
     static let sql = RecordSQL(table: databaseTableName, columns: columns)
@@ -49,7 +50,7 @@ struct SubscriptionRecord: StoredRecord {
             id: row[0], partner: row[1], name: row[2], areas: StoredValue.list(row[3] as String),
             topics: StoredValue.list(row[4] as String), minUrgency: try StoredValue.enumValue(row[5]),
             channel: try StoredValue.enumValue(row[6]), target: row[7], language: try StoredValue.enumValue(row[8]),
-            enabled: row[10], disabledReason: row[11],
+            format: try StoredValue.enumValue(row[15]), enabled: row[10], disabledReason: row[11],
             createdAt: StoredValue.date(row[12] as Int64), updatedAt: StoredValue.date(row[13] as Int64)
         )
         sealedSecret = row[9]
@@ -62,6 +63,7 @@ struct SubscriptionRecord: StoredRecord {
             StoredValue.list(subscription.topics), subscription.minUrgency.rawValue, subscription.channel.rawValue,
             subscription.target, subscription.language.rawValue, sealedSecret, subscription.enabled, subscription.disabledReason,
             StoredValue.millis(subscription.createdAt), StoredValue.millis(subscription.updatedAt), StoredValue.millis(deletedAt),
+            subscription.format.rawValue,
         ]
     }
 

@@ -267,6 +267,10 @@ enum SQLiteSchema {
                 CREATE INDEX event_original ON event(original_id, id) WHERE original_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v17: webhook payload format") { db in
+            // The default is what every subscription received before: the JSON envelope.
+            try db.execute(sql: "ALTER TABLE subscription ADD COLUMN format TEXT NOT NULL DEFAULT 'json'")
+        }
         return migrator
     }
 }

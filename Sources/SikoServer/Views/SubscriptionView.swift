@@ -11,6 +11,7 @@ struct SubscriptionView: Encodable {
     var channel: ChannelKind
     var target: String
     var language: Language
+    var format: PayloadFormat
     var enabled: Bool
     var disabledReason: String?
     var createdAt: Date
@@ -28,6 +29,7 @@ struct SubscriptionView: Encodable {
         channel = subscription.channel
         target = subscription.target
         language = subscription.language
+        format = subscription.format
         enabled = subscription.enabled
         disabledReason = subscription.disabledReason
         createdAt = subscription.createdAt
@@ -36,7 +38,7 @@ struct SubscriptionView: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, partner, name, areas, topics, minUrgency, channel, target, language, enabled, disabledReason, createdAt, updatedAt, secret
+        case id, partner, name, areas, topics, minUrgency, channel, target, language, format, enabled, disabledReason, createdAt, updatedAt, secret
     }
 
     /// `disabledReason` is always present (null when enabled); `secret` only in the answer that created it.
@@ -51,6 +53,7 @@ struct SubscriptionView: Encodable {
         try container.encode(channel, forKey: .channel)
         try container.encode(target, forKey: .target)
         try container.encode(language, forKey: .language)
+        try container.encode(format, forKey: .format)
         try container.encode(enabled, forKey: .enabled)
         try container.encode(disabledReason, forKey: .disabledReason)
         try container.encode(createdAt, forKey: .createdAt)

@@ -13,12 +13,12 @@ let day: Double = 86_400
 
 func subscription(
     _ id: String, partner: String = "stadt-essen", channel: ChannelKind = .webhook, target: String? = nil,
-    enabled: Bool = true, at date: Date = t0
+    format: PayloadFormat = .json, enabled: Bool = true, at date: Date = t0
 ) -> Subscription {
     Subscription(
         id: id, partner: partner, name: "Lage \(id)", areas: ["essen"], topics: [], minUrgency: .low, channel: channel,
-        target: target ?? (channel == .sms ? "+4917012345678" : "https://\(id).example/hook"), language: .de, enabled: enabled,
-        createdAt: date, updatedAt: date
+        target: target ?? (channel == .sms ? "+4917012345678" : "https://\(id).example/hook"), language: .de, format: format,
+        enabled: enabled, createdAt: date, updatedAt: date
     )
 }
 
