@@ -100,14 +100,18 @@ event=$(api "$base/v1/events" -d '{"topic": "razzia", "urgency": "high", "areas"
     "title": "Großkontrolle Altendorfer Straße"}' | jq -r .id)
 # The event's deliveries, as a page ({"deliveries": […]}) or, before paging, a bare array.
 delivery=$(api "$base/v1/events/$event/deliveries" | jq -r '(.deliveries // .)[0].id')
+# Its own event for cancelling, so the update's examples still find the first one open.
+cancelled=$(api "$base/v1/events" -d '{"topic": "razzia", "urgency": "high", "areas": ["essen"],
+    "title": "Kontrolle Segerothstraße"}' | jq -r .id)
 spare_id=$(cut -d_ -f1-2 <<<"$spare")
-for id in "$kept" "$doomed" "$event" "$delivery" "$spare_id"; do
+for id in "$kept" "$doomed" "$event" "$cancelled" "$delivery" "$spare_id"; do
     [[ "$id" =~ ^[a-z]+_[0-9a-z]+$ ]] || { echo "schemathesis: seeding failed ($id)" >&2; exit 1; }
 done
 
 operation() { printf '[[operations]]\ninclude-name = %s\nparameters = { "path.id" = "%s" }\n\n' "$1" "$2"; }
 {
-    operation '["GET /v1/events/{id}", "GET /v1/events/{id}/deliveries"]' "$event"
+    operation '["GET /v1/events/{id}", "GET /v1/events/{id}/deliveries", "POST /v1/events/{id}/update"]' "$event"
+    operation '["POST /v1/events/{id}/cancel"]' "$cancelled"
     operation '["GET /v1/deliveries/{id}", "POST /v1/deliveries/{id}/retry"]' "$delivery"
     operation '["GET /v1/subscriptions/{id}", "PATCH /v1/subscriptions/{id}", "POST /v1/subscriptions/{id}/test"]' "$kept"
     operation '["DELETE /v1/subscriptions/{id}"]' "$doomed"
@@ -116,10 +120,12 @@ operation() { printf '[[operations]]\ninclude-name = %s\nparameters = { "path.id
     # Rules/ (areas, topics, partners), times still ahead, a target the outbound guard permits,
     # the subscription's current channel. Generated bodies that pass the schema may therefore be
     # refused with 422; the examples phase still requires every documented example to pass. A
-    # test notification answers 409 once a generated PATCH has disabled the subscription.
+    # test notification answers 409 once a generated PATCH has disabled the subscription; an
+    # update answers 409 once a generated cancellation of its chain went through. A CAP body is
+    # XML that no schema describes: what schemathesis makes of a string there is refused (422).
     cat <<'TOML'
 [[operations]]
-include-name = ["POST /v1/events", "POST /v1/explain", "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}", "POST /v1/keys", "POST /v1/bulletins", "PUT /v1/bulletins/{id}", "POST /v1/bulletins/{id}/approve", "POST /v1/bulletins/{id}/reject", "POST /v1/subscriptions/{id}/test"]
+include-name = ["POST /v1/events", "POST /v1/explain", "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}", "POST /v1/keys", "POST /v1/bulletins", "PUT /v1/bulletins/{id}", "POST /v1/bulletins/{id}/approve", "POST /v1/bulletins/{id}/reject", "POST /v1/subscriptions/{id}/test", "POST /v1/events/{id}/update", "POST /v1/events/{id}/cancel", "POST /v1/bulletins/{id}/update", "POST /v1/bulletins/{id}/cancel"]
 phases.fuzzing.checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 [cache]
