@@ -55,4 +55,46 @@ struct CAPWebhookEndToEndTests {
             }
         } }
     }
+
+    @Test("a CAP alert in German and English: each webhook subscriber gets the block in its language")
+    func languages() async throws {
+        let inbox = Inbox()
+        try await TestGateway.withGateway { fixture in try await fixture.live { client in
+            try await Inbox.serve(inbox) { url in
+                let kreis = try await fixture.key("kreis-recklinghausen", .subscriptionsManage, .eventsPublish, .deliveriesRead)
+                for language in ["de", "en"] {
+                    _ = try await client.json(.post, "/v1/subscriptions", key: kreis, body: """
+                        {"name":"\(language)","areas":["marl"],"channel":"webhook","target":"\(url)?for=\(language)","language":"\(language)"}
+                        """)
+                }
+                let alert = """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+                      <identifier>KR-L-1</identifier><sender>leitstelle@kreis-re.de</sender><sent>2026-12-01T03:10:00+01:00</sent>
+                      <status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+                      <info><language>en-GB</language><category>Security</category><event>Raid</event><urgency>Immediate</urgency>
+                        <severity>Severe</severity><certainty>Observed</certainty><headline>Joint inspection in Marl</headline>
+                        <description>Avoid the area.</description>
+                        <area><areaDesc>Marl</areaDesc><geocode><valueName>AGS</valueName><value>05562024</value></geocode></area></info>
+                      <info><language>de-DE</language><category>Security</category><event>Razzia</event><urgency>Immediate</urgency>
+                        <severity>Severe</severity><certainty>Observed</certainty><headline>Großkontrolle in Marl</headline>
+                        <description>Bereich meiden.</description>
+                        <area><areaDesc>Marl</areaDesc><geocode><valueName>AGS</valueName><value>05562024</value></geocode></area></info>
+                    </alert>
+                    """
+                let answer = try await client.json(.post, "/v1/events", key: kreis, body: alert, headers: [.contentType: "application/cap+xml"])
+                let id = try #require(answer.body["id"] as? String)
+                for delivery in try await fixture.store.deliveries(eventID: id) {
+                    #expect(try await fixture.waitForFinal(delivery.id)?.status == .delivered)
+                }
+                var titles: [String: String] = [:]
+                for request in await inbox.received {
+                    let payload = try #require(try JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+                    let event = try #require(payload["event"] as? [String: Any])
+                    titles[request.query ?? "?"] = "\(event["title"] ?? "")|\(event["body"] ?? "")"
+                }
+                #expect(titles == ["for=de": "Großkontrolle in Marl|Bereich meiden.", "for=en": "Joint inspection in Marl|Avoid the area."])
+            }
+        } }
+    }
 }
