@@ -7,6 +7,8 @@ public enum Repository {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let rules = root.appendingPathComponent("Rules").path
     public static let channels = root.appendingPathComponent("Channels").path
+    /// The CAP 1.2 samples and the OASIS schema, copied from `../shared/samples/cap` (SOURCES.md says whence).
+    public static let capSamples = root.appendingPathComponent("Tests/Fixtures/cap")
     /// The shipped geography, topics and partners: tests run against the real reference data.
     public static let reference: ReferenceData = {
         do { return try RulesLoader(directory: rules).load().reference } catch { fatalError("Rules/ do not load: \(error)") }

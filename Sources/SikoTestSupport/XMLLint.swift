@@ -5,7 +5,7 @@ import Foundation
 public enum XMLLint {
     public static let path = "/usr/bin/xmllint"
     /// The OASIS schema beside the samples.
-    public static let capSchema = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/samples/cap/CAP-v1.2.xsd").path
+    public static let capSchema = Repository.capSamples.appendingPathComponent("CAP-v1.2.xsd").path
 
     /// nil when the document is well-formed (and valid against `schema`, if given), else what xmllint said.
     public static func check(_ xml: String, schema: String? = nil) throws -> String? {

@@ -8,7 +8,7 @@ import SikoModel
 /// them) and a small alert of the Ruhr. Also the writer, for `Accept: application/cap+xml`.
 struct CAPBench {
     let rules: String
-    static let samples = ProcessInfo.processInfo.environment["SIKO_CAP_SAMPLES"] ?? "../shared/samples/cap"
+    static let samples = ProcessInfo.processInfo.environment["SIKO_CAP_SAMPLES"] ?? "Tests/Fixtures/cap"
 
     func run() throws {
         let reference = try RulesLoader(directory: rules).load().reference

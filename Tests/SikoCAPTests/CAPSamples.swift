@@ -2,9 +2,9 @@ import Foundation
 @testable import SikoCAP
 import SikoTestSupport
 
-/// The shipped samples (`../shared/samples/cap/`) and a builder for alerts of our own.
+/// The shipped samples (copied from `../shared/samples/cap/` into `Tests/Fixtures/cap`) and a builder for alerts of our own.
 enum CAPSamples {
-    static let folder = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/samples/cap")
+    static let folder = Repository.capSamples
 
     static func names() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xml") }.sorted()

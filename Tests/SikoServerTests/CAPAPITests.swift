@@ -13,7 +13,7 @@ import Testing
 /// planned deliveries stay as planned).
 @Suite("CAP in over the API: refusals, limits, the samples, status and scope")
 struct CAPAPITests {
-    static let samples = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/samples/cap")
+    static let samples = Repository.capSamples
 
     static func alert(status: String = "Actual", scope: String = "Public", identifier: String = "KR-1", ags: String = "05562024", extra: String = "") -> String {
         """
