@@ -159,6 +159,13 @@ struct CAPMapperTests {
         #expect(noGerman.translations.map(\.title) == ["Raid in Marl"])
     }
 
+    @Test("the English block is bounded like the event's own title: one too long is named")
+    func translationLimits() throws {
+        let long = CAPSamples.info(language: "en-GB", headline: String(repeating: "x", count: 201))
+        let found = errors(CAPSamples.alert(infos: [CAPSamples.info(), long]))
+        #expect(found.map(\.field) == ["alert.info[1].headline"])
+    }
+
     @Test("Update and Cancel name their references; a Cancel may leave out the info block")
     func corrections() throws {
         let references = "<references>leitstelle@kreis-re.de,KR-RE-2026-0041,2026-12-01T02:00:00+01:00</references>"

@@ -52,8 +52,18 @@ public struct CAPMapper: Sendable {
                 classification: alert.scope == "Restricted" ? Classification.restricted.rawValue : Classification.public.rawValue,
                 expiresAt: info.expires, data: .object(["cap": capData(alert, info)]), exercise: alert.status == "Exercise"
             )
-            if Self.language(info.language) != .en, let english = alert.infos.first(where: { Self.language($0.language) == .en }) {
-                translations.append(EventTranslation(language: .en, title: Self.title(english), body: Self.body(english)))
+            if Self.language(info.language) != .en, let index = alert.infos.firstIndex(where: { Self.language($0.language) == .en }) {
+                let english = alert.infos[index]
+                let translation = EventTranslation(language: .en, title: Self.title(english), body: Self.body(english))
+                // Bounded like the event's own title and body, which the event's checks see.
+                let limits = EventValidator.Limits()
+                if let problem = limits.title.problem(with: translation.title) {
+                    errors.append(FieldError("alert.info[\(index)].\(english.headline == nil ? "event" : "headline")", problem))
+                }
+                if let body = translation.body, let problem = limits.body.problem(with: body) {
+                    errors.append(FieldError("alert.info[\(index)].description", problem))
+                }
+                translations.append(translation)
             }
         }
         guard errors.isEmpty else { return .failure(ValidationFailure(errors: errors)) }

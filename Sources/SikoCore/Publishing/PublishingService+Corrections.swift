@@ -9,10 +9,11 @@ extension PublishingService {
     /// A new version of an event by its publisher: its own topic, areas and texts, the original's recipients.
     public func update(_ id: String, with submission: EventSubmission, idempotencyKey: String?, by identity: Identity) async throws -> PublishResult {
         try identity.require(.eventsPublish)
-        if let earlier = try await earlier(idempotencyKey, by: identity) { return earlier }
-        let chain = try await correctable(id, by: identity)
+        // The body is checked before the key, as for POST /v1/events: a bad body is never a replay.
         let now = clock.now()
         var event = try engine.admit(submission, by: identity, now: now)
+        if let earlier = try await earlier(idempotencyKey, by: identity) { return earlier }
+        let chain = try await correctable(id, by: identity)
         event.messageType = .update
         event.references = Self.references(to: id, in: chain)
         return try await correct(event, chain: chain, idempotencyKey: idempotencyKey, by: identity, note: nil, now: now)
