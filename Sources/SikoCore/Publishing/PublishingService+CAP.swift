@@ -47,12 +47,7 @@ extension PublishingService {
         case (.cancel, nil):
             throw Self.unknownReferences
         case (.update, let chain?), (.cancel, let chain?):
-            if let cancel = chain.first(where: { $0.messageType == .cancel }) {
-                throw ServiceError.conflict(
-                    type: "already-cancelled", title: "Already cancelled",
-                    detail: "\(chain[0].id) wurde mit \(cancel.id) aufgehoben. (\(chain[0].id) was cancelled by \(cancel.id).)"
-                )
-            }
+            try Self.requireOpen(chain)
             var event = message.submission == nil
                 ? Self.cancellation(of: chain, id: Identifier.make("evt", at: now), body: alert.note, references: [], now: now)
                 : try admit(message, by: identity, now: now)

@@ -74,13 +74,17 @@ extension PublishingService {
             throw ServiceError.notPublisher(event: id)
         }
         let chain = try await events.chain(of: event.original)
-        if let cancel = chain.first(where: { $0.messageType == .cancel }) {
-            throw ServiceError.conflict(
-                type: "already-cancelled", title: "Already cancelled",
-                detail: "\(event.original) wurde mit \(cancel.id) aufgehoben. (\(event.original) was cancelled by \(cancel.id).)"
-            )
-        }
+        try Self.requireOpen(chain)
         return chain
+    }
+
+    /// A cancelled chain takes no further update or cancellation.
+    static func requireOpen(_ chain: [Event]) throws(ServiceError) {
+        guard let original = chain.first, let cancel = chain.first(where: { $0.messageType == .cancel }) else { return }
+        throw ServiceError.conflict(
+            type: "already-cancelled", title: "Already cancelled",
+            detail: "\(original.id) wurde mit \(cancel.id) aufgehoben. (\(original.id) was cancelled by \(cancel.id).)"
+        )
     }
 
     /// The chain's original first, then the event named, if it is a later one.
